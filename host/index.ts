@@ -1,0 +1,9 @@
+// sockbox: real sockets and the full getsockopt/setsockopt surface, for Node and for
+// WebAssembly guests.
+
+export { socket, Socket, type Address, type BytesLike } from './socket.js';
+export { SocketError } from './errors.js';
+export { constants } from './constants.js';
+export { fromNodeSocket } from './node.js';
+export type { OptionValue, OptionInput, Linger, Timeval, IpMreq, IpMreqn, Ipv6Mreq, Ucred, TcpInfo } from './options.js';
+export { catalogue, type CatalogueEntry } from './catalogue.js';

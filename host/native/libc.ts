@@ -1,0 +1,122 @@
+// koffi bindings to the C library's socket calls.
+//
+// Pointers are declared `void *` and passed as Uint8Array views (a view into guest
+// memory works, zero copy): koffi's struct and _Inout_ marshalling cost 0.4-1 µs a
+// call on the project's 2-core VM, raw buffers ~1.57x the C syscall loop (DESIGN.md).
+// Nothing here uses `.async`. Every function returns what libc returns; after a -1,
+// `errno()` tells why.
+
+import koffi from 'koffi';
+
+/** A buffer libc may read or write: a typed-array view (zero copy), or null for NULL. */
+export type Buf = ArrayBufferView | null;
+
+/** The libc surface sockbox uses. A recording layer implements it for tests. */
+export interface NativeApi {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buf, addrlen: number): number;
+  listen(fd: number, backlog: number): number;
+  /** accept4(2); on macOS accept(2) then fcntl for the flags. `addrlen` is a socklen_t in/out. */
+  accept4(fd: number, addr: Buf, addrlen: Buf, flags: number): number;
+  connect(fd: number, addr: Buf, addrlen: number): number;
+  send(fd: number, buf: Buf, len: number, flags: number): number;
+  recv(fd: number, buf: Buf, len: number, flags: number): number;
+  sendto(fd: number, buf: Buf, len: number, flags: number, addr: Buf, addrlen: number): number;
+  recvfrom(fd: number, buf: Buf, len: number, flags: number, addr: Buf, addrlen: Buf): number;
+  shutdown(fd: number, how: number): number;
+  getsockname(fd: number, addr: Buf, addrlen: Buf): number;
+  getpeername(fd: number, addr: Buf, addrlen: Buf): number;
+  getsockopt(fd: number, level: number, optname: number, optval: Buf, optlen: Buf): number;
+  setsockopt(fd: number, level: number, optname: number, optval: Buf, optlen: number): number;
+  /** fcntl(2) with an int argument (F_GETFL, F_SETFL, F_GETFD, F_SETFD). */
+  fcntl(fd: number, cmd: number, arg: number): number;
+  /** poll(2) over an array of struct pollfd { int fd; short events; short revents; }. */
+  poll(fds: Buf, nfds: number, timeoutMs: number): number;
+  /** pipe(2): writes the two fds into `fds` (8 bytes). */
+  pipe(fds: Buf): number;
+  read(fd: number, buf: Buf, len: number): number;
+  write(fd: number, buf: Buf, len: number): number;
+  close(fd: number): number;
+  /** errno after the last call that failed. */
+  errno(): number;
+}
+
+/** fcntl commands and flags for this platform (<fcntl.h>). */
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const FD_CLOEXEC = 1;
+export const O_NONBLOCK = process.platform === 'darwin' ? 0x0004 : 0x800;
+/** poll(2) event bits (<poll.h>, the same on Linux and macOS). */
+export const POLLIN = 0x001;
+export const POLLPRI = 0x002;
+export const POLLOUT = 0x004;
+export const POLLERR = 0x008;
+export const POLLHUP = 0x010;
+export const POLLNVAL = 0x020;
+
+function libcPath(): string {
+  if (process.platform === 'linux') return 'libc.so.6';
+  if (process.platform === 'darwin') return '/usr/lib/libSystem.B.dylib';
+  throw new Error(`sockbox: unsupported platform ${process.platform} (Linux and macOS only)`);
+}
+
+type Fn = (...args: unknown[]) => number;
+
+/** Binds libc once per thread (koffi works in worker threads; each loads libc itself). */
+function bind(): NativeApi {
+  const lib = koffi.load(libcPath());
+  const f = (decl: string): Fn => lib.func(decl) as unknown as Fn;
+  const socket = f('int socket(int, int, int)');
+  const bindFn = f('int bind(int, void *, uint32_t)');
+  const listen = f('int listen(int, int)');
+  const connect = f('int connect(int, void *, uint32_t)');
+  const send = f('intptr_t send(int, void *, size_t, int)');
+  const recv = f('intptr_t recv(int, void *, size_t, int)');
+  const sendto = f('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)');
+  const recvfrom = f('intptr_t recvfrom(int, void *, size_t, int, void *, void *)');
+  const shutdown = f('int shutdown(int, int)');
+  const getsockname = f('int getsockname(int, void *, void *)');
+  const getpeername = f('int getpeername(int, void *, void *)');
+  const getsockopt = f('int getsockopt(int, int, int, void *, void *)');
+  const setsockopt = f('int setsockopt(int, int, int, void *, uint32_t)');
+  const fcntl = f('int fcntl(int, int, ...)');
+  const poll = f('int poll(void *, unsigned long, int)');
+  const pipe = f('int pipe(void *)');
+  const read = f('intptr_t read(int, void *, size_t)');
+  const write = f('intptr_t write(int, void *, size_t)');
+  const close = f('int close(int)');
+  const fcntlInt = (fd: number, cmd: number, arg: number): number => fcntl(fd, cmd, 'int', arg);
+
+  let accept4: NativeApi['accept4'];
+  if (process.platform === 'linux') {
+    const a4 = f('int accept4(int, void *, void *, int)');
+    accept4 = (fd, addr, addrlen, flags) => a4(fd, addr, addrlen, flags);
+  } else {
+    const accept = f('int accept(int, void *, void *)');
+    accept4 = (fd, addr, addrlen, flags) => {
+      const s = accept(fd, addr, addrlen);
+      if (s < 0) return s;
+      if (flags & 0x800) fcntlInt(s, F_SETFL, fcntlInt(s, F_GETFL, 0) | O_NONBLOCK);
+      if (flags & 0x80000) fcntlInt(s, F_SETFD, FD_CLOEXEC);
+      return s;
+    };
+  }
+
+  // koffi functions are returned as they are: a wrapping closure would cost a call.
+  return {
+    socket, bind: bindFn, listen, accept4, connect, send, recv, sendto, recvfrom, shutdown,
+    getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, read, write,
+    close, errno: () => koffi.errno(),
+  };
+}
+
+let libc: NativeApi | undefined;
+
+/** The real C library, bound on first use in this thread. */
+export function native(): NativeApi {
+  libc ??= bind();
+  return libc;
+}
+

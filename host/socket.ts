@@ -1,0 +1,359 @@
+// The facade: a socket object that mirrors Python's `socket.socket`, on real kernel
+// sockets through host/native. getsockopt/setsockopt follow CPython's argument rules
+// (Modules/socketmodule.c, sock_getsockopt / sock_setsockopt) on the same machine.
+
+import { native, F_GETFL, F_SETFL, O_NONBLOCK, type NativeApi } from './native/libc.js';
+import {
+  AF_INET, AF_INET6, SOCKADDR_MAX, decodeSockaddr, encodeSockaddrIn, encodeSockaddrIn6,
+  parseIPv4, parseIPv6, type SockAddr,
+} from './native/sockaddr.js';
+import { core } from './core.js';
+import { SocketError } from './errors.js';
+import { getOption, setOption, type OptionValue, type OptionInput } from './options.js';
+
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
+/** CPython's getsockopt buflen limit. */
+const BUFLEN_MAX = 1024;
+
+const sym = core().symbols;
+const SOCK_STREAM = sym.get('SOCK_STREAM')!;
+const SOCK_NONBLOCK = sym.get('SOCK_NONBLOCK') ?? 0;
+const SOCK_CLOEXEC = sym.get('SOCK_CLOEXEC') ?? 0;
+
+// Per-thread scratch buffers: every call is synchronous, so one set serves all sockets.
+const OPT = new Uint8Array(BUFLEN_MAX);
+const OPT_INT = new Int32Array(OPT.buffer, 0, 1);
+const OPT_INT_BYTES = new Uint8Array(OPT.buffer, 0, 4);
+const LEN = new Uint32Array(1);
+const ADDR = new Uint8Array(SOCKADDR_MAX);
+const ADDRLEN = new Uint32Array(1);
+
+/** An address as Python gives it: [host, port] (IPv4) or [host, port, flowinfo, scope_id] (IPv6). */
+export type Address = [string, number] | [string, number, number, number];
+
+/** Bytes-like values setsockopt and send accept. */
+export type BytesLike = ArrayBufferView | ArrayBuffer;
+
+function isCInt(v: unknown): v is number {
+  return typeof v === 'number' && (v | 0) === v;
+}
+
+/** Python's `i` format: a C int, TypeError for a non-integer, RangeError (OverflowError) outside. */
+function checkInt(v: unknown, what: string): number {
+  if (isCInt(v)) return v;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${typeName(v)}`);
+  }
+  throw new RangeError(`${what} out of C int range: ${v}`);
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number' && !Number.isInteger(v)) return 'a fractional number';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+}
+
+function toBytes(v: BytesLike): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return new Uint8Array(v);
+}
+
+function isBytesLike(v: unknown): v is BytesLike {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+}
+
+/** Python's socket object, on a real kernel socket. */
+export class Socket {
+  /** Address family (AF_INET, AF_INET6, ...). */
+  readonly family: number;
+  /** Socket type without SOCK_NONBLOCK / SOCK_CLOEXEC, as Python shows it. */
+  readonly type: number;
+  /** Protocol number. */
+  readonly proto: number;
+  private fd: number;
+  private readonly owned: boolean;
+  private readonly libc: NativeApi;
+
+  /** @internal Use `socket()` or `fromNodeSocket()`. */
+  constructor(fd: number, family: number, type: number, proto: number, owned = true, libc: NativeApi = native()) {
+    this.fd = fd;
+    this.family = family;
+    this.type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    this.proto = proto;
+    this.owned = owned;
+    this.libc = libc;
+  }
+
+  /** The file descriptor, or -1 once closed (as Python). */
+  fileno(): number {
+    return this.fd;
+  }
+
+  /**
+   * getsockopt(level, optname) -> number; getsockopt(level, optname, buflen) -> bytes.
+   * buflen 0 is the number form; 1..1024 gives the bytes the kernel wrote.
+   */
+  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen: number): Uint8Array | number;
+  getsockopt(level: number, optname: number, buflen?: number): Uint8Array | number {
+    if (!isCInt(level)) checkInt(level, 'level');
+    if (!isCInt(optname)) checkInt(optname, 'optname');
+    if (buflen === undefined || buflen === 0) {
+      OPT_INT[0] = 0;
+      LEN[0] = 4;
+      if (this.libc.getsockopt(this.fd, level, optname, OPT_INT_BYTES, LEN) < 0) throw this.fail('getsockopt');
+      return OPT_INT[0];
+    }
+    const n = checkInt(buflen, 'buflen');
+    if (n < 0 || n > BUFLEN_MAX) throw new RangeError('getsockopt buflen out of range');
+    LEN[0] = n;
+    if (this.libc.getsockopt(this.fd, level, optname, OPT, LEN) < 0) throw this.fail('getsockopt');
+    return OPT.slice(0, Math.min(LEN[0], n));
+  }
+
+  /**
+   * setsockopt(level, optname, value): value is a C int (number or boolean) or bytes.
+   * setsockopt(level, optname, null, optlen): passes NULL with optlen, as Python does.
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | BytesLike): void;
+  setsockopt(level: number, optname: number, value: null, optlen: number): void;
+  setsockopt(level: number, optname: number, value: number | boolean | BytesLike | null, optlen?: number): void {
+    checkInt(level, 'level');
+    checkInt(optname, 'optname');
+    let rc: number;
+    if (optlen !== undefined) {
+      if (value !== null) throw new TypeError('setsockopt takes a value, or null with an optlen, not both');
+      if (typeof optlen !== 'number' || !Number.isInteger(optlen)) {
+        throw new TypeError(`optlen must be an integer, not ${typeName(optlen)}`);
+      }
+      // Python's `I` format: an unsigned int, masked without an overflow check.
+      rc = this.libc.setsockopt(this.fd, level, optname, null, Number(BigInt.asUintN(32, BigInt(optlen))));
+    } else if (typeof value === 'boolean' || isCInt(value)) {
+      OPT_INT[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+      rc = this.libc.setsockopt(this.fd, level, optname, OPT_INT_BYTES, 4);
+    } else if (isBytesLike(value)) {
+      const bytes = toBytes(value);
+      rc = this.libc.setsockopt(this.fd, level, optname, bytes, bytes.length);
+    } else {
+      throw new TypeError(
+        `setsockopt value must be an integer in C int range, a boolean or bytes, not ${typeName(value)}` +
+        (typeof value === 'number' && Number.isInteger(value) ? ` (${value} is out of range)` : ''),
+      );
+    }
+    if (rc < 0) throw this.fail('setsockopt');
+  }
+
+  /** Reads an option by name and returns it typed (see README, "Typed options"). */
+  getOption(name: string): OptionValue {
+    return getOption(this, name);
+  }
+
+  /** Sets an option by name from a typed value. */
+  setOption(name: string, value: OptionInput): void {
+    setOption(this, name, value);
+  }
+
+  bind(address: Address | [string, number]): void {
+    const len = this.encodeAddress(address, 'bind');
+    if (this.libc.bind(this.fd, ADDR, len) < 0) throw this.fail('bind');
+  }
+
+  listen(backlog = 128): void {
+    const b = checkInt(backlog, 'backlog');
+    if (this.libc.listen(this.fd, Math.max(0, b)) < 0) throw this.fail('listen');
+  }
+
+  /** Waits for a connection: [new socket, peer address]. */
+  accept(): [Socket, Address] {
+    ADDRLEN[0] = SOCKADDR_MAX;
+    const fd = this.libc.accept4(this.fd, ADDR, ADDRLEN, SOCK_CLOEXEC);
+    if (fd < 0) throw this.fail('accept');
+    const peer = this.decodeAddress(ADDR, ADDRLEN[0]);
+    return [new Socket(fd, this.family, this.type, this.proto, true, this.libc), peer];
+  }
+
+  connect(address: Address | [string, number]): void {
+    const rc = this.connect_ex(address);
+    if (rc !== 0) throw new SocketError(rc, 'connect');
+  }
+
+  /** connect() that returns the errno number instead of throwing (0 on success). */
+  connect_ex(address: Address | [string, number]): number {
+    const len = this.encodeAddress(address, 'connect');
+    return this.libc.connect(this.fd, ADDR, len) < 0 ? this.libc.errno() : 0;
+  }
+
+  /** Sends bytes; returns how many the kernel took. */
+  send(data: BytesLike, flags = 0): number {
+    const bytes = this.bytesArg(data, 'send');
+    const n = this.libc.send(this.fd, bytes, bytes.length, checkInt(flags, 'flags'));
+    if (n < 0) throw this.fail('send');
+    return n;
+  }
+
+  /** Sends all of `data`, looping over partial sends. */
+  sendall(data: BytesLike, flags = 0): void {
+    let bytes = this.bytesArg(data, 'sendall');
+    while (bytes.length > 0) bytes = bytes.subarray(this.send(bytes, flags));
+  }
+
+  /** Receives at most `bufsize` bytes; an empty result means the peer closed. */
+  recv(bufsize: number, flags = 0): Buffer {
+    const size = this.sizeArg(bufsize, 'recv');
+    const buf = Buffer.allocUnsafe(size);
+    const n = this.libc.recv(this.fd, buf, size, checkInt(flags, 'flags'));
+    if (n < 0) throw this.fail('recv');
+    return buf.subarray(0, n);
+  }
+
+  /** sendto(data, address) or sendto(data, flags, address). */
+  sendto(data: BytesLike, flagsOrAddress: number | Address | [string, number], address?: Address | [string, number]): number {
+    const bytes = this.bytesArg(data, 'sendto');
+    let flags = 0;
+    let addr: Address | [string, number];
+    if (address === undefined) addr = flagsOrAddress as Address;
+    else { flags = checkInt(flagsOrAddress, 'flags'); addr = address; }
+    const len = this.encodeAddress(addr, 'sendto');
+    const n = this.libc.sendto(this.fd, bytes, bytes.length, flags, ADDR, len);
+    if (n < 0) throw this.fail('sendto');
+    return n;
+  }
+
+  /** Receives a datagram: [bytes, sender address]. */
+  recvfrom(bufsize: number, flags = 0): [Buffer, Address | null] {
+    const size = this.sizeArg(bufsize, 'recvfrom');
+    const buf = Buffer.allocUnsafe(size);
+    ADDRLEN[0] = SOCKADDR_MAX;
+    const n = this.libc.recvfrom(this.fd, buf, size, checkInt(flags, 'flags'), ADDR, ADDRLEN);
+    if (n < 0) throw this.fail('recvfrom');
+    return [buf.subarray(0, n), ADDRLEN[0] > 0 ? this.decodeAddress(ADDR, ADDRLEN[0]) : null];
+  }
+
+  /** shutdown(SHUT_RD | SHUT_WR | SHUT_RDWR). */
+  shutdown(how: number): void {
+    if (this.libc.shutdown(this.fd, checkInt(how, 'how')) < 0) throw this.fail('shutdown');
+  }
+
+  getsockname(): Address {
+    ADDRLEN[0] = SOCKADDR_MAX;
+    if (this.libc.getsockname(this.fd, ADDR, ADDRLEN) < 0) throw this.fail('getsockname');
+    return this.decodeAddress(ADDR, ADDRLEN[0]);
+  }
+
+  getpeername(): Address {
+    ADDRLEN[0] = SOCKADDR_MAX;
+    if (this.libc.getpeername(this.fd, ADDR, ADDRLEN) < 0) throw this.fail('getpeername');
+    return this.decodeAddress(ADDR, ADDRLEN[0]);
+  }
+
+  /** setblocking(false) sets O_NONBLOCK: calls that would wait throw EAGAIN / EINPROGRESS. */
+  setblocking(flag: boolean): void {
+    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
+    if (fl < 0) throw this.fail('fcntl');
+    const next = flag ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
+    if (this.libc.fcntl(this.fd, F_SETFL, next) < 0) throw this.fail('fcntl');
+  }
+
+  /** True unless O_NONBLOCK is set. */
+  getblocking(): boolean {
+    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
+    if (fl < 0) throw this.fail('fcntl');
+    return (fl & O_NONBLOCK) === 0;
+  }
+
+  /**
+   * Closes the socket (once; later calls do nothing). A socket wrapped by
+   * fromNodeSocket() is only forgotten: Node still owns that fd.
+   */
+  close(): void {
+    const fd = this.fd;
+    if (fd < 0) return;
+    this.fd = -1;
+    if (this.owned && this.libc.close(fd) < 0) {
+      const err = this.libc.errno();
+      // Like CPython: a reset connection's close is not an error worth raising.
+      if (err !== SocketError.fromCode('ECONNRESET', 'close').errno) throw new SocketError(err, 'close');
+    }
+  }
+
+  /** Forgets the fd without closing it and returns it (Python's detach()). */
+  detach(): number {
+    const fd = this.fd;
+    this.fd = -1;
+    return fd;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal The error for a failed call, from errno. */
+  fail(syscall: string): SocketError {
+    return new SocketError(this.libc.errno(), syscall);
+  }
+
+  /** @internal The native layer this socket calls. */
+  get native(): NativeApi {
+    return this.libc;
+  }
+
+  private bytesArg(data: unknown, what: string): Uint8Array {
+    if (!isBytesLike(data)) throw new TypeError(`${what}: a bytes-like object is required, not ${typeName(data)}`);
+    return toBytes(data);
+  }
+
+  private sizeArg(bufsize: unknown, what: string): number {
+    const size = checkInt(bufsize, 'bufsize');
+    if (size < 0) throw new RangeError(`negative buffersize in ${what}`);
+    return size;
+  }
+
+  /** Writes the address into ADDR for this socket's family; returns the sockaddr length. */
+  private encodeAddress(address: unknown, what: string): number {
+    if (!Array.isArray(address) || address.length < 2) {
+      throw new TypeError(`${what}: address must be [host, port]`);
+    }
+    const [host, port] = address;
+    if (typeof host !== 'string') throw new TypeError(`${what}: host must be a string, not ${typeName(host)}`);
+    if (typeof port !== 'number' || !Number.isInteger(port)) throw new TypeError(`${what}: port must be an integer`);
+    if (port < 0 || port > 65535) throw new RangeError(`${what}: port must be 0-65535.`);
+    if (this.family === AF_INET) {
+      const ip = host === '' ? new Uint8Array(4) : host === 'localhost' ? parseIPv4('127.0.0.1') : parseIPv4(host);
+      if (!ip) throw new TypeError(`${what}: '${host}' is not an IPv4 address (names are not resolved)`);
+      return encodeSockaddrIn(ADDR, ip, port);
+    }
+    if (this.family === AF_INET6) {
+      const ip = host === '' ? new Uint8Array(16) : host === 'localhost' ? parseIPv6('::1') : parseIPv6(host);
+      if (!ip) throw new TypeError(`${what}: '${host}' is not an IPv6 address (names are not resolved)`);
+      const flowinfo = address.length > 2 ? checkInt(address[2], 'flowinfo') : 0;
+      const scopeId = address.length > 3 ? checkInt(address[3], 'scope_id') : 0;
+      return encodeSockaddrIn6(ADDR, ip, port, flowinfo >>> 0, scopeId >>> 0);
+    }
+    throw SocketError.fromCode('EAFNOSUPPORT', what, `${what}: address family ${this.family} is not supported by the facade`);
+  }
+
+  private decodeAddress(bytes: Uint8Array, len: number): Address {
+    const a: SockAddr | null = decodeSockaddr(bytes, len);
+    if (!a) return ['', 0];
+    return a.family === AF_INET6 ? [a.address, a.port, a.flowinfo, a.scopeId] : [a.address, a.port];
+  }
+}
+
+/**
+ * Creates a socket, like Python's `socket.socket(family, type, proto)`.
+ * Defaults: AF_INET, SOCK_STREAM, protocol 0. The fd is close-on-exec.
+ */
+export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {
+  checkInt(family, 'family');
+  checkInt(type, 'type');
+  checkInt(proto, 'proto');
+  const libc = native();
+  const fd = libc.socket(family, type | SOCK_CLOEXEC, proto);
+  if (fd < 0) throw new SocketError(libc.errno(), 'socket');
+  return new Socket(fd, family, type, proto, true, libc);
+}
+
+export { INT_MIN, INT_MAX };
