@@ -16,6 +16,9 @@ import { Errno } from "./errno";
 export const BYTES = new StaticArray<u8>(BYTES_SIZE);
 export const FIELDS = new StaticArray<i64>(FIELDS_SIZE);
 
+/** A failure code: the errno negated, as an i32 (negating a u16 Errno would wrap). */
+@inline function fail(e: Errno): i32 { return -(<i32>e); }
+
 @inline function bytes(): usize { return changetype<usize>(BYTES); }
 @inline function fields(): usize { return changetype<usize>(FIELDS); }
 @inline function field(i: i32): i64 { return load<i64>(fields() + (<usize>i << 3)); }
@@ -113,46 +116,46 @@ export function minSetLength(kind: u8, byteOk: bool): i32 {
  * OPAQUE: nothing is decoded; returns 0.
  */
 export function decode(kind: u8, platform: u8, len: i32): i32 {
-  if (len < 0 || len > BYTES_SIZE) return -Errno.INVAL;
+  if (len < 0 || len > BYTES_SIZE) return fail(Errno.INVAL);
   const b = bytes();
   switch (kind) {
     case Kind.INT: case Kind.BOOL: {
       // Linux answers a 1-byte get of an IP-level int with one byte.
       if (len >= 4) setField(0, <i64>load<i32>(b));
       else if (len >= 1) setField(0, <i64>load<u8>(b));
-      else return -Errno.INVAL;
+      else return fail(Errno.INVAL);
       if (kind == Kind.BOOL) setField(0, field(0) != 0 ? 1 : 0);
       return 1;
     }
     case Kind.LINGER: {
       // struct linger { int l_onoff @0; int l_linger @4; }
-      if (len < 8) return -Errno.INVAL;
+      if (len < 8) return fail(Errno.INVAL);
       setField(0, <i64>load<i32>(b, 0));
       setField(1, <i64>load<i32>(b, 4));
       return 2;
     }
     case Kind.TIMEVAL: {
       // Linux LP64: { i64 tv_sec @0; i64 tv_usec @8 }; macOS: { i64 tv_sec @0; i32 tv_usec @8; pad }
-      if (len < 16) return -Errno.INVAL;
+      if (len < 16) return fail(Errno.INVAL);
       setField(0, load<i64>(b, 0));
       setField(1, platform == Platform.MACOS ? <i64>load<i32>(b, 8) : load<i64>(b, 8));
       return 2;
     }
     case Kind.IN_ADDR: {
-      if (len < 4) return -Errno.INVAL;
+      if (len < 4) return fail(Errno.INVAL);
       setField(0, loadAddr4(0));
       return 1;
     }
     case Kind.IP_MREQ: {
       // { in_addr imr_multiaddr @0; in_addr imr_interface @4 }
-      if (len < 8) return -Errno.INVAL;
+      if (len < 8) return fail(Errno.INVAL);
       setField(0, loadAddr4(0));
       setField(1, loadAddr4(4));
       return 2;
     }
     case Kind.IP_MREQN: {
       // { in_addr imr_multiaddr @0; in_addr imr_address @4; int imr_ifindex @8 }
-      if (len < 12) return -Errno.INVAL;
+      if (len < 12) return fail(Errno.INVAL);
       setField(0, loadAddr4(0));
       setField(1, loadAddr4(4));
       setField(2, <i64>load<i32>(b, 8));
@@ -160,7 +163,7 @@ export function decode(kind: u8, platform: u8, len: i32): i32 {
     }
     case Kind.IPV6_MREQ: {
       // { u8 ipv6mr_multiaddr[16] @0; unsigned ipv6mr_interface @16 }
-      if (len < 20) return -Errno.INVAL;
+      if (len < 20) return fail(Errno.INVAL);
       for (let i = 0; i < 16; i++) setField(i, <i64>load<u8>(b + <usize>i));
       setField(16, <i64>load<u32>(b, 16));
       return 17;
@@ -172,7 +175,7 @@ export function decode(kind: u8, platform: u8, len: i32): i32 {
       return 1;
     }
     case Kind.TCP_INFO: {
-      if (platform != Platform.LINUX) return -Errno.NOPROTOOPT;
+      if (platform != Platform.LINUX) return fail(Errno.NOPROTOOPT);
       let count = 0;
       for (let i = 0; i < TCP_INFO_OFFSETS.length; i++) {
         const off = <i32>unchecked(TCP_INFO_OFFSETS[i]);
@@ -187,7 +190,7 @@ export function decode(kind: u8, platform: u8, len: i32): i32 {
     }
     case Kind.UCRED: {
       // struct ucred { pid_t pid @0; uid_t uid @4; gid_t gid @8 }
-      if (len < 12) return -Errno.INVAL;
+      if (len < 12) return fail(Errno.INVAL);
       setField(0, <i64>load<i32>(b, 0));
       setField(1, <i64>load<u32>(b, 4));
       setField(2, <i64>load<u32>(b, 8));
@@ -195,7 +198,7 @@ export function decode(kind: u8, platform: u8, len: i32): i32 {
     }
     case Kind.OPAQUE: return 0;
   }
-  return -Errno.INVAL;
+  return fail(Errno.INVAL);
 }
 
 @inline function fitsI32(v: i64): bool { return v >= <i64>i32.MIN_VALUE && v <= <i64>i32.MAX_VALUE; }
@@ -212,19 +215,19 @@ export function encode(kind: u8, platform: u8): i32 {
   switch (kind) {
     case Kind.INT: case Kind.BOOL: {
       const v = field(0);
-      if (!fitsI32(v)) return -Errno.INVAL;
+      if (!fitsI32(v)) return fail(Errno.INVAL);
       store<i32>(b, kind == Kind.BOOL ? (v != 0 ? 1 : 0) : <i32>v);
       return 4;
     }
     case Kind.LINGER: {
-      if (!fitsI32(field(0)) || !fitsI32(field(1))) return -Errno.INVAL;
+      if (!fitsI32(field(0)) || !fitsI32(field(1))) return fail(Errno.INVAL);
       store<i32>(b, <i32>field(0), 0);
       store<i32>(b, <i32>field(1), 4);
       return 8;
     }
     case Kind.TIMEVAL: {
       const usec = field(1);
-      if (usec < 0 || usec >= 1000000) return -Errno.INVAL;
+      if (usec < 0 || usec >= 1000000) return fail(Errno.INVAL);
       store<i64>(b, field(0), 0);
       if (platform == Platform.MACOS) {
         store<i32>(b, <i32>usec, 8);
@@ -235,19 +238,19 @@ export function encode(kind: u8, platform: u8): i32 {
       return 16;
     }
     case Kind.IN_ADDR: {
-      if (!fitsU32(field(0))) return -Errno.INVAL;
+      if (!fitsU32(field(0))) return fail(Errno.INVAL);
       storeAddr4(0, field(0));
       return 4;
     }
     case Kind.IP_MREQ: {
-      if (!fitsU32(field(0)) || !fitsU32(field(1))) return -Errno.INVAL;
+      if (!fitsU32(field(0)) || !fitsU32(field(1))) return fail(Errno.INVAL);
       storeAddr4(0, field(0));
       storeAddr4(4, field(1));
       return 8;
     }
     case Kind.IP_MREQN: {
-      if (platform != Platform.LINUX) return -Errno.NOPROTOOPT;
-      if (!fitsU32(field(0)) || !fitsU32(field(1)) || !fitsI32(field(2))) return -Errno.INVAL;
+      if (platform != Platform.LINUX) return fail(Errno.NOPROTOOPT);
+      if (!fitsU32(field(0)) || !fitsU32(field(1)) || !fitsI32(field(2))) return fail(Errno.INVAL);
       storeAddr4(0, field(0));
       storeAddr4(4, field(1));
       store<i32>(b, <i32>field(2), 8);
@@ -256,29 +259,29 @@ export function encode(kind: u8, platform: u8): i32 {
     case Kind.IPV6_MREQ: {
       for (let i = 0; i < 16; i++) {
         const v = field(i);
-        if (v < 0 || v > 255) return -Errno.INVAL;
+        if (v < 0 || v > 255) return fail(Errno.INVAL);
         store<u8>(b + <usize>i, <u8>v);
       }
-      if (!fitsU32(field(16))) return -Errno.INVAL;
+      if (!fitsU32(field(16))) return fail(Errno.INVAL);
       store<u32>(b, <u32>field(16), 16);
       return 20;
     }
     case Kind.IFNAME: case Kind.STRING: {
       const n = field(0);
       // IFNAMSIZ and TCP_CA_NAME_MAX are both 16, the NUL included.
-      if (n < 0 || n > 15) return -Errno.INVAL;
-      for (let i: i64 = 0; i < n; i++) if (load<u8>(b + <usize>i) == 0) return -Errno.INVAL;
+      if (n < 0 || n > 15) return fail(Errno.INVAL);
+      for (let i: i64 = 0; i < n; i++) if (load<u8>(b + <usize>i) == 0) return fail(Errno.INVAL);
       store<u8>(b + <usize>n, 0);
       return <i32>n + 1;
     }
     case Kind.OPAQUE: {
       const n = field(0);
-      if (n < 0 || n > <i64>BYTES_SIZE) return -Errno.INVAL;
+      if (n < 0 || n > <i64>BYTES_SIZE) return fail(Errno.INVAL);
       return <i32>n;
     }
   }
   // TCP_INFO and UCRED are read-only.
-  return -Errno.INVAL;
+  return fail(Errno.INVAL);
 }
 
 /**
@@ -287,7 +290,7 @@ export function encode(kind: u8, platform: u8): i32 {
  * differs only in timeval. Kinds that are not decoded travel unchanged.
  */
 export function convert(kind: u8, from: u8, to: u8, len: i32): i32 {
-  if (len < 0 || len > BYTES_SIZE) return -Errno.INVAL;
+  if (len < 0 || len > BYTES_SIZE) return fail(Errno.INVAL);
   if (from == to) return len;
   switch (kind) {
     case Kind.TIMEVAL: {
@@ -296,7 +299,7 @@ export function convert(kind: u8, from: u8, to: u8, len: i32): i32 {
       return encode(kind, to);
     }
     case Kind.IP_MREQN: case Kind.TCP_INFO: case Kind.UCRED: {
-      if (to != Platform.LINUX) return -Errno.NOPROTOOPT;
+      if (to != Platform.LINUX) return fail(Errno.NOPROTOOPT);
       return len;
     }
   }

@@ -73,3 +73,5 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 }
+
+export { optionsTable } from './table.js';

@@ -11,13 +11,13 @@ import { SocketError } from './errors.js';
 interface HasFd { fd?: number }
 
 function fdOf(sock: NetSocket | NetServer | DgramSocket): number {
-  // dgram keeps its handle under an internal symbol; net exposes `_handle` (deprecated
-  // to touch as a property of the socket, so read it through the descriptor).
+  // Node keeps the libuv handle under internal symbols: `kHandle` (net.Socket),
+  // `state symbol` (.handle, dgram.Socket); net.Server has an own `_handle`.
+  const bag = sock as unknown as Record<symbol, unknown>;
   for (const s of Object.getOwnPropertySymbols(sock)) {
-    if (s.description === 'state symbol') {
-      const state = (sock as unknown as Record<symbol, { handle?: HasFd } | undefined>)[s];
-      if (state?.handle && typeof state.handle.fd === 'number') return state.handle.fd;
-    }
+    const v = bag[s] as (HasFd & { handle?: HasFd }) | null | undefined;
+    if (s.description === 'kHandle' && typeof v?.fd === 'number') return v.fd;
+    if (s.description === 'state symbol' && typeof v?.handle?.fd === 'number') return v.handle.fd;
   }
   const handle = Object.getOwnPropertyDescriptor(sock, '_handle')?.value as HasFd | null | undefined;
   if (handle && typeof handle.fd === 'number') return handle.fd;
