@@ -12,6 +12,9 @@ import {
 import { BYTES, FIELDS, TCP_INFO_NAMES } from "./codecs";
 export { decode, encode, convert, kindSize, minSetLength } from "./codecs";
 
+/** Guest-ABI numbers from here up name options Linux lacks: 0x10000 + the macOS number. */
+@inline const GUEST_BSD_BASE: i32 = 0x10000;
+
 @inline function valid(id: i32): bool { return id >= 0 && id < names.length; }
 
 /** Number of options in the catalogue. */
@@ -64,7 +67,27 @@ export function findLinux(levelNum: i32, optNum: i32): i32 {
   for (let i = 0; i < levelLinux.length; i++) if (unchecked(levelLinux[i]) == levelNum) { l = i; break; }
   if (l < 0 || optNum < 0) return -1;
   if (optNum < 128) return <i32>unchecked(LINUX_INDEX[l * 128 + optNum]) - 1;
+  if (optNum >= GUEST_BSD_BASE) {
+    // An option Linux lacks, named by the guest ABI as GUEST_BSD_BASE + its macOS number.
+    const mac = optNum - GUEST_BSD_BASE;
+    for (let id = 0; id < names.length; id++) {
+      if (<i32>unchecked(levels[id]) == l && unchecked(linuxNums[id]) == ABSENT && unchecked(macNums[id]) == mac) return id;
+    }
+    return -1;
+  }
   return find(0, levelNum, optNum);
+}
+
+/**
+ * The option's number in the sockbox guest ABI: Linux's, or, for an option Linux
+ * lacks, GUEST_BSD_BASE + its macOS number (IP_RECVDSTADDR = 0x10007). -1 if neither.
+ */
+export function guestNumber(id: i32): i32 {
+  if (!valid(id)) return ABSENT;
+  const linux = unchecked(linuxNums[id]);
+  if (linux != ABSENT) return linux;
+  const mac = unchecked(macNums[id]);
+  return mac == ABSENT ? ABSENT : GUEST_BSD_BASE + mac;
 }
 
 /**

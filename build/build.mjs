@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const SOURCES = ['assembly', 'host', 'build', 'package.json', 'tsconfig.json'];
-const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'types/index.d.ts'].map((f) => join(dist, f));
+const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'types/index.d.ts'].map((f) => join(dist, f));
 
 function newest(path) {
   const st = statSync(path);
@@ -47,7 +47,11 @@ run(process.execPath, [
 for (const f of readdirSync(dist)) if (/\.js(\.map)?$/.test(f)) rmSync(join(dist, f));
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['host/index.ts', 'host/cli.ts'],
+  entryPoints: [
+    { in: 'host/index.ts', out: 'index' },
+    { in: 'host/cli.ts', out: 'cli' },
+    { in: 'host/sandbox/worker.ts', out: 'worker' },
+  ],
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -3,6 +3,7 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 
 /** Catalogue levels (core numbering). */
 export const LEVEL = { SOCKET: 0, IP: 1, IPV6: 2, TCP: 3, UDP: 4 } as const;
@@ -55,6 +56,8 @@ export interface OptionInfo {
   readonly alias: boolean;
   /** WasmEdge SOL_SOCKET number, or -1. */
   readonly wasmedge: number;
+  /** Number in the sockbox guest ABI: Linux's, or 0x10000 + macOS's when Linux lacks it. */
+  readonly guest: number;
   readonly description: string;
   /** Where the option exists when absent somewhere ('' when everywhere). */
   readonly hint: string;
@@ -77,6 +80,7 @@ interface CoreExports {
   find(platform: number, level: number, opt: number): number;
   findLinux(level: number, opt: number): number;
   findWasmedge(opt: number): number;
+  guestNumber(id: number): number;
   symCount(): number;
   symName(i: number): number;
   symNumber(i: number, platform: number): number;
@@ -94,7 +98,7 @@ interface CoreExports {
 /** The exports core.wasm must have: the smoke test and the loader check these. */
 export const CORE_EXPORTS: readonly string[] = [
   'memory', 'count', 'name', 'description', 'hint', 'level', 'kind', 'optFlags', 'number',
-  'wasmedgeNumber', 'levelCount', 'levelName', 'levelNumber', 'find', 'findLinux', 'findWasmedge',
+  'wasmedgeNumber', 'levelCount', 'levelName', 'levelNumber', 'find', 'findLinux', 'findWasmedge', 'guestNumber',
   'symCount', 'symName', 'symNumber', 'bytesPtr', 'fieldsPtr', 'tcpInfoCount', 'tcpInfoName',
   'decode', 'encode', 'convert', 'kindSize', 'minSetLength',
 ];
@@ -161,6 +165,7 @@ export class Core {
         byteOk: (flags & FLAG.BYTE) !== 0,
         alias: (flags & FLAG.ALIAS) !== 0,
         wasmedge: ex.wasmedgeNumber(id),
+        guest: ex.guestNumber(id),
         description: this.str(ex.description(id)),
         hint: this.str(ex.hint(id)),
       };
@@ -245,9 +250,15 @@ function hostKey(level: number, optname: number): number {
 let loaded: Core | undefined;
 let loadedModule: WebAssembly.Module | undefined;
 
-/** The compiled core.wasm module (compiled once per thread). */
+/**
+ * The compiled core.wasm module, compiled once per process: a sandbox worker gets
+ * its parent's module in workerData (`coreModule`) instead of compiling again.
+ */
 export function coreModule(): WebAssembly.Module {
-  loadedModule ??= new WebAssembly.Module(readFileSync(coreWasmPath()));
+  if (!loadedModule) {
+    const given = isMainThread ? undefined : (workerData as { coreModule?: unknown } | null)?.coreModule;
+    loadedModule = given instanceof WebAssembly.Module ? given : new WebAssembly.Module(readFileSync(coreWasmPath()));
+  }
   return loadedModule;
 }
 

@@ -39,7 +39,26 @@ export interface NativeApi {
   close(fd: number): number;
   /** errno after the last call that failed. */
   errno(): number;
+
+  // Raw-address forms for the guest path: guest memory is passed as its native
+  // address plus an offset (checked against the memory's size by the caller), so a
+  // call allocates nothing: no view, no copy.
+  /** The native address of a view's first byte (memmove(p, p, 0) returns p). */
+  addressOf(buf: ArrayBufferView): number;
+  getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
+  setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
+  /** recvmsg(2) with a struct msghdr at a native address. */
+  recvmsgAt(fd: number, msg: number, flags: number): number;
+  /** sendmsg(2) with a struct msghdr at a native address. */
+  sendmsgAt(fd: number, msg: number, flags: number): number;
+  /** getaddrinfo(3) for numeric and named hosts; the answers as sockaddr bytes. */
+  getaddrinfo(node: string | null, service: string | null, hints: AddrinfoHints): { rc: number; results: AddrinfoResult[] };
 }
+
+/** getaddrinfo hints (host numbering). */
+export interface AddrinfoHints { flags: number; family: number; socktype: number; protocol: number }
+/** One getaddrinfo answer (host numbering; addr is the sockaddr's bytes). */
+export interface AddrinfoResult { flags: number; family: number; socktype: number; protocol: number; addr: Uint8Array; canonname: string | null }
 
 /** fcntl commands and flags for this platform (<fcntl.h>). */
 export const F_GETFD = 1;
@@ -88,6 +107,41 @@ function bind(): NativeApi {
   const write = f('intptr_t write(int, void *, size_t)');
   const close = f('int close(int)');
   const fcntlInt = (fd: number, cmd: number, arg: number): number => fcntl(fd, cmd, 'int', arg);
+  const memmove = f('uintptr_t memmove(void *, void *, size_t)');
+  const getsockoptAt = f('int getsockopt(int, int, int, uintptr_t, uintptr_t)');
+  const setsockoptAt = f('int setsockopt(int, int, int, uintptr_t, uint32_t)');
+  const recvmsgAt = f('intptr_t recvmsg(int, uintptr_t, int)');
+  const sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)');
+  const addressOf = (buf: ArrayBufferView): number => Number(memmove(buf, buf, 0));
+
+  // struct addrinfo (Linux and macOS order differ: canonname/addr are swapped).
+  const addrinfo = koffi.struct('sockbox_addrinfo', process.platform === 'darwin'
+    ? { ai_flags: 'int', ai_family: 'int', ai_socktype: 'int', ai_protocol: 'int', ai_addrlen: 'uint32_t', ai_canonname: 'char *', ai_addr: 'void *', ai_next: 'void *' }
+    : { ai_flags: 'int', ai_family: 'int', ai_socktype: 'int', ai_protocol: 'int', ai_addrlen: 'uint32_t', ai_addr: 'void *', ai_canonname: 'char *', ai_next: 'void *' });
+  const gai = f('int getaddrinfo(const char *, const char *, sockbox_addrinfo *, _Out_ void **)');
+  const freeaddrinfo = f('void freeaddrinfo(void *)');
+  interface RawAddrinfo { ai_flags: number; ai_family: number; ai_socktype: number; ai_protocol: number; ai_addrlen: number; ai_addr: unknown; ai_canonname: string | null; ai_next: unknown }
+  const getaddrinfo = (node: string | null, service: string | null, hints: AddrinfoHints) => {
+    const out: unknown[] = [null];
+    const rc = gai(node, service, {
+      ai_flags: hints.flags, ai_family: hints.family, ai_socktype: hints.socktype, ai_protocol: hints.protocol,
+      ai_addrlen: 0, ai_addr: null, ai_canonname: null, ai_next: null,
+    }, out);
+    const results: AddrinfoResult[] = [];
+    if (rc !== 0) return { rc, results };
+    let p = out[0];
+    try {
+      while (p) {
+        const ai = koffi.decode(p, addrinfo) as RawAddrinfo;
+        const addr = ai.ai_addr ? new Uint8Array(koffi.view(ai.ai_addr, ai.ai_addrlen)).slice() : new Uint8Array(0);
+        results.push({ flags: ai.ai_flags, family: ai.ai_family, socktype: ai.ai_socktype, protocol: ai.ai_protocol, addr, canonname: ai.ai_canonname });
+        p = ai.ai_next;
+      }
+    } finally {
+      freeaddrinfo(out[0]);
+    }
+    return { rc, results };
+  };
 
   let accept4: NativeApi['accept4'];
   if (process.platform === 'linux') {
@@ -109,6 +163,7 @@ function bind(): NativeApi {
     socket, bind: bindFn, listen, accept4, connect, send, recv, sendto, recvfrom, shutdown,
     getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, read, write,
     close, errno: () => koffi.errno(),
+    addressOf, getsockoptAt, setsockoptAt, recvmsgAt, sendmsgAt, getaddrinfo,
   };
 }
 

@@ -1,0 +1,53 @@
+// Guest ABI numbers. Sources:
+//   WASI preview1: WebAssembly/WASI phases/snapshot/witx/typenames.witx
+//   WasmEdge socket extension: WasmEdge's wasi_snapshot_preview1 sock_* functions
+//   (address family, socket type and SOL_SOCKET option numbering), as DESIGN.md lists.
+
+export {
+  ERRNO_SUCCESS, ERRNO_AGAIN, ERRNO_BADF, ERRNO_FAULT, ERRNO_INPROGRESS, ERRNO_INVAL,
+  ERRNO_NOPROTOOPT, ERRNO_NOTSOCK, ERRNO_NOTSUP, ERRNO_NOTCAPABLE, ERRNO_MFILE, ERRNO_OVERFLOW,
+} from '../native/errno.js';
+export const ERRNO_CONNREFUSED = 14;
+export const ERRNO_NOSYS = 52;
+export const ERRNO_MSGSIZE = 35;
+
+/** WasmEdge address families. */
+export const AF_UNSPEC = 0;
+export const AF_INET4 = 1;
+export const AF_INET6 = 2;
+/** WasmEdge socket types. */
+export const SOCK_ANY = 0;
+export const SOCK_DGRAM = 1;
+export const SOCK_STREAM = 2;
+/** WasmEdge option level: SOL_SOCKET only. */
+export const SOL_SOCKET = 0;
+
+/** WASI filetypes and fd flags. */
+export const FILETYPE_SOCKET_DGRAM = 5;
+export const FILETYPE_SOCKET_STREAM = 6;
+export const FDFLAGS_NONBLOCK = 4;
+
+/** WASI riflags / roflags / sdflags. */
+export const RIFLAGS_RECV_PEEK = 1;
+export const RIFLAGS_RECV_WAITALL = 2;
+export const ROFLAGS_RECV_DATA_TRUNCATED = 1;
+export const SDFLAGS_RD = 1;
+export const SDFLAGS_WR = 2;
+
+/** poll_oneoff: event types, clock ids, flags. */
+export const EVENTTYPE_CLOCK = 0;
+export const EVENTTYPE_FD_READ = 1;
+export const EVENTTYPE_FD_WRITE = 2;
+export const CLOCKID_REALTIME = 0;
+export const CLOCKID_MONOTONIC = 1;
+export const SUBCLOCKFLAGS_ABSTIME = 1;
+export const EVENTRWFLAGS_HANGUP = 1;
+/** sizeof(subscription) and sizeof(event) in preview1. */
+export const SUBSCRIPTION_SIZE = 48;
+export const EVENT_SIZE = 32;
+
+/** Sizes of the WasmEdge address structs. */
+export const WASI_ADDRESS_SIZE = 8; // { u32 buf_ptr; u32 buf_len }
+export const ADDRESS_STORAGE_V2 = 128; // u16 family @0, address bytes @2
+export const ADDRINFO_SIZE = 28;
+export const SOCKADDR_SIZE = 12;

@@ -1,0 +1,997 @@
+// The socket imports a guest sees: the WasmEdge-compatible sock_* functions and
+// poll_oneoff in `wasi_snapshot_preview1`, and getsockopt/setsockopt in `sockbox`.
+//
+// Every import validates its pointers and lengths against guest memory, asks the
+// policy before any syscall, and returns a WASI errno. None throws, except the two
+// signals that must unwind the guest: proc_exit (the shim's WASIProcExit) and kill.
+//
+// Native sockets are always O_NONBLOCK; a call on a socket the guest sees as
+// blocking waits in poll(2) on the socket and the sandbox's cancel fd, so kill()
+// wakes it at once.
+
+import { constants as osConstants } from 'node:os';
+import { WASIProcExit, type Fd } from '@bjorn3/browser_wasi_shim';
+import type { NativeApi } from '../native/libc.js';
+import { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL } from '../native/libc.js';
+import { toWasiErrno } from '../native/errno.js';
+import {
+  AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, SOCKADDR_MAX,
+  encodeSockaddrIn, encodeSockaddrIn6, sockaddrFamily,
+} from '../native/sockaddr.js';
+import { core, HOST_PLATFORM, PLATFORM, type OptionInfo } from '../core.js';
+import type { Policy } from './policy.js';
+import { GuestMemory } from './memory.js';
+import { SocketFd, type SocketOwner } from './socketfd.js';
+import * as abi from './abi.js';
+
+const IS_LINUX = HOST_PLATFORM === PLATFORM.LINUX;
+const sym = core().symbols;
+const HOST_SOCK_STREAM = sym.get('SOCK_STREAM')!;
+const HOST_SOCK_DGRAM = sym.get('SOCK_DGRAM')!;
+const HOST_SOCK_NONBLOCK = sym.get('SOCK_NONBLOCK') ?? 0;
+const HOST_SOCK_CLOEXEC = sym.get('SOCK_CLOEXEC') ?? 0;
+const HOST_SOL_SOCKET = sym.get('SOL_SOCKET')!;
+const MSG_PEEK = sym.get('MSG_PEEK')!;
+const MSG_WAITALL = sym.get('MSG_WAITALL')!;
+const MSG_TRUNC = sym.get('MSG_TRUNC')!;
+const MSG_NOSIGNAL = sym.get('MSG_NOSIGNAL') ?? 0;
+const SHUT_RD = sym.get('SHUT_RD')!;
+const SHUT_WR = sym.get('SHUT_WR')!;
+const SHUT_RDWR = sym.get('SHUT_RDWR')!;
+const OPT = core().byName;
+const SO_TYPE_ID = OPT.get('SO_TYPE')!.id;
+const SO_ERROR_ID = OPT.get('SO_ERROR')!.id;
+const SO_ERROR_HOST = OPT.get('SO_ERROR')!.hostNumber;
+const SO_RCVTIMEO_HOST = OPT.get('SO_RCVTIMEO')!.hostNumber;
+const SO_SNDTIMEO_HOST = OPT.get('SO_SNDTIMEO')!.hostNumber;
+const SO_NOSIGPIPE = OPT.get('SO_NOSIGPIPE')!.hostNumber;
+/** IOV_MAX on Linux and macOS. */
+const IOV_MAX = 1024;
+const osErrno = osConstants.errno as Record<string, number>;
+const EAGAIN = osErrno.EAGAIN;
+const EWOULDBLOCK = osErrno.EWOULDBLOCK;
+const EINPROGRESS = osErrno.EINPROGRESS;
+const EINTR = osErrno.EINTR;
+
+/**
+ * getaddrinfo's EAI_* code -> WASI errno (WASI has no EAI codes): AGAIN for a
+ * temporary failure, NOMEM for memory, NOENT for a name that does not resolve.
+ * EAI numbers: glibc <netdb.h> (negative), macOS <netdb.h> (positive).
+ */
+function eaiToWasi(rc: number): number {
+  const again = IS_LINUX ? -3 : 2;
+  const memory = IS_LINUX ? -10 : 6;
+  if (rc === again) return abi.ERRNO_AGAIN;
+  if (rc === memory) return 48; // NOMEM
+  return 44; // NOENT
+}
+
+/** Thrown through the guest when the host kills the sandbox. */
+export class KillSignal extends Error {
+  constructor() {
+    super('sandbox killed');
+    this.name = 'KillSignal';
+  }
+}
+
+/** What the socket layer needs from the sandbox runtime. */
+export interface SocketHostOptions {
+  native: NativeApi;
+  policy: Policy;
+  /** Read end of the cancel pipe: readable once the sandbox is killed. */
+  cancelFd: number;
+  /** Shared kill flag (index 0), set by kill() from another thread; optional. */
+  cancelFlag?: Int32Array;
+  /** Shared registry of native fds the guest holds (0 = free slot), so the host can close them if the thread dies. */
+  registry?: Int32Array;
+}
+
+// Scratch layout in one native-addressable buffer (allocated once per sandbox):
+//   [0, 128)      sockaddr for bind/connect/sendto/recvfrom/getsockname
+//   [128, 132)    socklen_t
+//   [192, 256)    struct msghdr (Linux 56 bytes, macOS 48)
+//   [256, 256+16*IOV_MAX)  struct iovec[] { void *base; size_t len }
+//   [OPT_AT, +1024)  option bytes for translated getsockopt/setsockopt
+//   [LEN_AT, +4)  option length
+const ADDR_AT = 0;
+const ADDRLEN_AT = 128;
+const MSG_AT = 192;
+const IOV_AT = 256;
+const OPT_AT = IOV_AT + 16 * IOV_MAX;
+const LEN_AT = OPT_AT + 1024;
+const SCRATCH_SIZE = LEN_AT + 8;
+
+/** Poll descriptors: up to this many sockets in one poll_oneoff, plus the cancel fd. */
+const MAX_POLL = 1024;
+
+/**
+ * The socket half of a sandbox: the fd-table entries that are sockets, their
+ * imports, and the books of every native fd the guest holds.
+ */
+export class SocketHost implements SocketOwner {
+  readonly mem: GuestMemory;
+  private readonly native: NativeApi;
+  private readonly policy: Policy;
+  private readonly cancelFd: number;
+  private readonly cancelFlag: Int32Array | undefined;
+  private readonly registry: Int32Array | undefined;
+  private readonly sockets = new Set<SocketFd>();
+  private readonly scratch = new Uint8Array(SCRATCH_SIZE);
+  private readonly sdv = new DataView(this.scratch.buffer);
+  private readonly scratchBase: number;
+  private readonly pollfds = new Uint8Array(8 * (MAX_POLL + 1));
+  private readonly pdv = new DataView(this.pollfds.buffer);
+  private readonly getAllowed: boolean[];
+  private readonly options = core().options;
+  private killed = false;
+  /** The guest's fd table (the shim's array: index = guest fd). */
+  private fds: (Fd | undefined)[] = [];
+
+  constructor(opts: SocketHostOptions) {
+    this.native = opts.native;
+    this.policy = opts.policy;
+    this.cancelFd = opts.cancelFd;
+    this.cancelFlag = opts.cancelFlag;
+    this.registry = opts.registry;
+    this.mem = new GuestMemory(opts.native);
+    this.scratchBase = opts.native.addressOf(this.scratch);
+    this.getAllowed = this.options.map((o) => this.policy.canGet(o.name));
+  }
+
+  /** Binds the layer to the shim's fd table (shared: sockets live in it too). */
+  attachFds(fds: (Fd | undefined)[]): void {
+    this.fds = fds;
+  }
+
+  /** Number of sockets the guest holds open. */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  // ── books ────────────────────────────────────────────────────────────────
+
+  private adopt(nativeFd: number, hostFamily: number, type: number): SocketFd {
+    const sock = new SocketFd(this, nativeFd, hostFamily, type);
+    this.sockets.add(sock);
+    if (this.registry) {
+      for (let i = 0; i < this.registry.length; i++) {
+        if (Atomics.compareExchange(this.registry, i, 0, nativeFd + 1) === 0) { sock.registrySlot = i; break; }
+      }
+    }
+    if (!MSG_NOSIGNAL && SO_NOSIGPIPE >= 0) {
+      // macOS has no MSG_NOSIGNAL: keep a closed peer from raising SIGPIPE in the host.
+      this.sdv.setInt32(OPT_AT, 1, true);
+      this.native.setsockoptAt(nativeFd, HOST_SOL_SOCKET, SO_NOSIGPIPE, this.scratchBase + OPT_AT, 4);
+    }
+    return sock;
+  }
+
+  /** Closes a socket's native fd (registry slot first, so a dying thread never double-closes). */
+  closeSocket(sock: SocketFd): number {
+    const fd = sock.nativeFd;
+    if (fd < 0) return abi.ERRNO_BADF;
+    sock.nativeFd = -1;
+    this.sockets.delete(sock);
+    if (this.registry && sock.registrySlot >= 0) Atomics.store(this.registry, sock.registrySlot, 0);
+    this.native.close(fd);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** Closes every socket the guest still holds. Runs when the guest ends, however it ends. */
+  closeAll(): void {
+    for (const sock of [...this.sockets]) this.closeSocket(sock);
+  }
+
+  private insert(sock: SocketFd): number {
+    const fds = this.fds;
+    for (let i = 0; i < fds.length; i++) {
+      if (fds[i] === undefined) { fds[i] = sock; return i; }
+    }
+    fds.push(sock);
+    return fds.length - 1;
+  }
+
+  /** The socket at guest fd `fd`, or a WASI errno (BADF, NOTSOCK). */
+  private sock(fd: number): SocketFd | number {
+    const f = this.fds[fd >>> 0];
+    if (f === undefined || fd < 0) return abi.ERRNO_BADF;
+    if (!(f instanceof SocketFd)) return abi.ERRNO_NOTSOCK;
+    if (f.nativeFd < 0) return abi.ERRNO_BADF;
+    return f;
+  }
+
+  private errno(): number {
+    return toWasiErrno(this.native.errno());
+  }
+
+  // ── blocking ─────────────────────────────────────────────────────────────
+
+  /** Throws KillSignal once the sandbox has been killed. */
+  checkKill(): void {
+    if (this.killed || (this.cancelFlag !== undefined && Atomics.load(this.cancelFlag, 0) !== 0)) {
+      this.killed = true;
+      throw new KillSignal();
+    }
+  }
+
+  /**
+   * Waits in poll(2) until `nativeFd` has `events`, the timeout passes (→ false) or
+   * the sandbox is killed (→ KillSignal). timeoutMs < 0 waits without limit.
+   */
+  private wait(nativeFd: number, events: number, timeoutMs: number): boolean {
+    const pdv = this.pdv;
+    const deadline = timeoutMs >= 0 ? Date.now() + timeoutMs : 0;
+    for (;;) {
+      this.checkKill();
+      pdv.setInt32(0, nativeFd, true);
+      pdv.setInt16(4, events, true);
+      pdv.setInt16(6, 0, true);
+      pdv.setInt32(8, this.cancelFd, true);
+      pdv.setInt16(12, POLLIN, true);
+      pdv.setInt16(14, 0, true);
+      const left = timeoutMs >= 0 ? Math.max(0, deadline - Date.now()) : -1;
+      const n = this.native.poll(this.pollfds, 2, left);
+      if (n < 0) {
+        if (this.native.errno() === EINTR) continue;
+        return true; // let the retried call report the error
+      }
+      if (pdv.getInt16(14, true) !== 0) {
+        this.killed = true;
+        throw new KillSignal();
+      }
+      if (n > 0) return true;
+      if (timeoutMs >= 0 && Date.now() >= deadline) return false;
+    }
+  }
+
+  /** The socket's SO_RCVTIMEO / SO_SNDTIMEO in ms (-1: none), for waits the kernel cannot time. */
+  private timeoutMs(sock: SocketFd, send: boolean): number {
+    const at = this.scratchBase + OPT_AT;
+    this.sdv.setUint32(LEN_AT, 16, true);
+    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, send ? SO_SNDTIMEO_HOST : SO_RCVTIMEO_HOST, at, this.scratchBase + LEN_AT) < 0) return -1;
+    const sec = Number(this.sdv.getBigInt64(OPT_AT, true));
+    const usec = IS_LINUX ? Number(this.sdv.getBigInt64(OPT_AT + 8, true)) : this.sdv.getInt32(OPT_AT + 8, true);
+    const ms = sec * 1000 + Math.ceil(usec / 1000);
+    return ms > 0 ? ms : -1;
+  }
+
+  private wouldBlock(): boolean {
+    const e = this.native.errno();
+    return e === EAGAIN || e === EWOULDBLOCK;
+  }
+
+  // ── addresses ────────────────────────────────────────────────────────────
+
+  /**
+   * Reads a guest address (`__wasi_address_t` at addr_ptr: V1 raw 4/16 bytes, V2 128-byte
+   * storage with a u16 family) into a fresh 4- or 16-byte array, or returns an errno.
+   */
+  private readAddress(addr_ptr: number): Uint8Array | number {
+    const mem = this.mem;
+    if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
+    const buf_ptr = mem.u32(addr_ptr);
+    const buf_len = mem.u32(addr_ptr + 4);
+    if (buf_len === 4 || buf_len === 16) {
+      if (!mem.ok(buf_ptr, buf_len)) return abi.ERRNO_FAULT;
+      return mem.view(buf_ptr, buf_len).slice();
+    }
+    if (buf_len === abi.ADDRESS_STORAGE_V2) {
+      if (!mem.ok(buf_ptr, buf_len)) return abi.ERRNO_FAULT;
+      const fam = mem.u16(buf_ptr);
+      if (fam === abi.AF_INET4) return mem.view(buf_ptr + 2, 4).slice();
+      if (fam === abi.AF_INET6) return mem.view(buf_ptr + 2, 16).slice();
+      return abi.ERRNO_INVAL;
+    }
+    return abi.ERRNO_INVAL;
+  }
+
+  /** Writes sockaddr for `ip` and `port` into scratch for this socket's family; returns its length or -errno. */
+  private sockaddr(sock: SocketFd, ip: Uint8Array, port: number): number {
+    if ((port >>> 0) > 65535) return -abi.ERRNO_INVAL;
+    const out = this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX);
+    if (sock.hostFamily === HOST_AF_INET) {
+      if (ip.length !== 4) return -abi.ERRNO_INVAL;
+      return encodeSockaddrIn(out, ip, port);
+    }
+    if (ip.length === 16) return encodeSockaddrIn6(out, ip, port);
+    // An IPv4 address on an IPv6 socket: the IPv4-mapped form, as the kernel expects.
+    const mapped = new Uint8Array(16);
+    mapped[10] = 0xff; mapped[11] = 0xff; mapped.set(ip, 12);
+    return encodeSockaddrIn6(out, mapped, port);
+  }
+
+  /** Decodes the sockaddr in scratch: { ip (4/16 bytes), port } or null. */
+  private peer(len: number): { ip: Uint8Array; port: number } | null {
+    if (len < 2) return null;
+    const fam = sockaddrFamily(this.scratch);
+    const port = this.sdv.getUint16(ADDR_AT + 2, false);
+    if (fam === HOST_AF_INET && len >= 16) return { ip: this.scratch.slice(ADDR_AT + 4, ADDR_AT + 8), port };
+    if (fam === HOST_AF_INET6 && len >= 28) return { ip: this.scratch.slice(ADDR_AT + 8, ADDR_AT + 24), port };
+    return null;
+  }
+
+  /** Writes an address into the guest's `__wasi_address_t` at addr_ptr (V2 layout when buf_len is 128). */
+  private writeAddress(addr_ptr: number, ip: Uint8Array): number {
+    const mem = this.mem;
+    if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
+    const buf_ptr = mem.u32(addr_ptr);
+    const buf_len = mem.u32(addr_ptr + 4);
+    if (buf_len >= abi.ADDRESS_STORAGE_V2) {
+      if (!mem.ok(buf_ptr, abi.ADDRESS_STORAGE_V2)) return abi.ERRNO_FAULT;
+      mem.u8.fill(0, buf_ptr, buf_ptr + abi.ADDRESS_STORAGE_V2);
+      mem.setU16(buf_ptr, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
+      mem.u8.set(ip, buf_ptr + 2);
+      return abi.ERRNO_SUCCESS;
+    }
+    if (buf_len < ip.length) return abi.ERRNO_INVAL;
+    if (!mem.ok(buf_ptr, ip.length)) return abi.ERRNO_FAULT;
+    mem.u8.set(ip, buf_ptr);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  // ── iovecs and msghdr ────────────────────────────────────────────────────
+
+  /**
+   * Checks guest iovecs and writes the native iovec array for them into scratch,
+   * starting `skip` bytes in. Returns the total length, or -errno.
+   */
+  private iovecs(iovs_ptr: number, iovs_len: number, skip: number): { count: number; total: number } | number {
+    const mem = this.mem;
+    if ((iovs_len >>> 0) > IOV_MAX) return abi.ERRNO_INVAL;
+    if (!mem.ok(iovs_ptr, iovs_len * 8)) return abi.ERRNO_FAULT;
+    let total = 0;
+    let count = 0;
+    for (let i = 0; i < iovs_len; i++) {
+      const buf = mem.u32(iovs_ptr + 8 * i);
+      const len = mem.u32(iovs_ptr + 8 * i + 4);
+      if (!mem.ok(buf, len)) return abi.ERRNO_FAULT;
+      total += len;
+      if (skip >= len) { skip -= len; continue; }
+      const at = IOV_AT + 16 * count;
+      this.sdv.setBigUint64(at, BigInt(mem.base + buf + skip), true);
+      this.sdv.setBigUint64(at + 8, BigInt(len - skip), true);
+      skip = 0;
+      count++;
+    }
+    return { count, total };
+  }
+
+  /** Fills struct msghdr in scratch; returns its native address. */
+  private msghdr(iovCount: number, withName: boolean): number {
+    const d = this.sdv;
+    this.scratch.fill(0, MSG_AT, MSG_AT + 64);
+    if (withName) {
+      d.setBigUint64(MSG_AT, BigInt(this.scratchBase + ADDR_AT), true);
+      d.setUint32(MSG_AT + 8, SOCKADDR_MAX, true);
+    }
+    d.setBigUint64(MSG_AT + 16, BigInt(this.scratchBase + IOV_AT), true);
+    // Linux: size_t msg_iovlen @24; macOS: int msg_iovlen @24. Both little-endian.
+    if (IS_LINUX) d.setBigUint64(MSG_AT + 24, BigInt(iovCount), true);
+    else d.setInt32(MSG_AT + 24, iovCount, true);
+    return this.scratchBase + MSG_AT;
+  }
+
+  private msgFlags(): number {
+    return this.sdv.getInt32(MSG_AT + (IS_LINUX ? 48 : 44), true);
+  }
+
+  private msgNameLen(): number {
+    return this.sdv.getUint32(MSG_AT + 8, true);
+  }
+
+  // ── receive / send (shared by sock_recv*, sock_send*, fd_read, fd_write) ──
+
+  /**
+   * Receives into guest iovecs. Output: bytes received, truncation flag, and the
+   * sender in scratch when `withName`. Returns an errno.
+   */
+  private recv(sock: SocketFd, iovs_ptr: number, iovs_len: number, riflags: number, withName: boolean, out: { n: number; truncated: boolean; namelen: number }): number {
+    if ((riflags & ~(abi.RIFLAGS_RECV_PEEK | abi.RIFLAGS_RECV_WAITALL)) !== 0) return abi.ERRNO_INVAL;
+    const flags = (riflags & abi.RIFLAGS_RECV_PEEK ? MSG_PEEK : 0);
+    const waitAll = (riflags & abi.RIFLAGS_RECV_WAITALL) !== 0 && sock.type === abi.SOCK_STREAM;
+    let got = 0;
+    let timeout: number | undefined;
+    for (;;) {
+      this.checkKill();
+      const iov = this.iovecs(iovs_ptr, iovs_len, got);
+      if (typeof iov === 'number') return iov;
+      if (iov.total === 0 || (iov.count === 0 && got > 0)) break;
+      const msg = this.msghdr(iov.count, withName);
+      const n = this.native.recvmsgAt(sock.nativeFd, msg, flags);
+      if (n < 0) {
+        if (!this.wouldBlock()) { if (got > 0) break; return this.errno(); }
+        if (got > 0 && !waitAll) break;
+        if (sock.nonblock) { if (got > 0) break; return abi.ERRNO_AGAIN; }
+        timeout ??= this.timeoutMs(sock, false);
+        if (!this.wait(sock.nativeFd, POLLIN, timeout)) { if (got > 0) break; return abi.ERRNO_AGAIN; }
+        this.mem.refresh();
+        continue;
+      }
+      got += n;
+      out.truncated = (this.msgFlags() & MSG_TRUNC) !== 0;
+      if (withName) out.namelen = this.msgNameLen();
+      if (!waitAll || n === 0 || got >= iov.total || (flags & MSG_PEEK)) break;
+    }
+    out.n = got;
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** Sends guest iovecs; a blocking stream socket sends them all. Output: bytes sent. */
+  private send(sock: SocketFd, iovs_ptr: number, iovs_len: number, withName: number, out: { n: number }): number {
+    let sent = 0;
+    let timeout: number | undefined;
+    for (;;) {
+      this.checkKill();
+      const iov = this.iovecs(iovs_ptr, iovs_len, sent);
+      if (typeof iov === 'number') return iov;
+      if (iov.count === 0 && sent > 0) break;
+      const msg = this.msghdr(iov.count, false);
+      if (withName > 0) {
+        this.sdv.setBigUint64(MSG_AT, BigInt(this.scratchBase + ADDR_AT), true);
+        this.sdv.setUint32(MSG_AT + 8, withName, true);
+      }
+      const n = this.native.sendmsgAt(sock.nativeFd, msg, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (!this.wouldBlock()) { if (sent > 0) break; return this.errno(); }
+        if (sock.nonblock) { if (sent > 0) break; return abi.ERRNO_AGAIN; }
+        timeout ??= this.timeoutMs(sock, true);
+        if (!this.wait(sock.nativeFd, POLLOUT, timeout)) { if (sent > 0) break; return abi.ERRNO_AGAIN; }
+        this.mem.refresh();
+        continue;
+      }
+      sent += n;
+      if (sock.nonblock || sock.type !== abi.SOCK_STREAM || sent >= iov.total) break;
+    }
+    out.n = sent;
+    return abi.ERRNO_SUCCESS;
+  }
+
+  // ── options ──────────────────────────────────────────────────────────────
+
+  /** Common getsockopt: policy, bounds, then the kernel (zero copy when no translation is needed). */
+  private getopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len_ptr: number, wasmedge: boolean): number {
+    if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
+    if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
+    const mem = this.mem;
+    if (!mem.ok(len_ptr, 4)) return abi.ERRNO_FAULT;
+    const len = mem.u32(len_ptr);
+    if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
+    const translate = (wasmedge && (info.id === SO_TYPE_ID || info.id === SO_ERROR_ID)) || !IS_LINUX;
+    if (!translate) {
+      // socklen_t is a little-endian u32 in guest memory and on the host: pass both in place.
+      if (len > 0x7fffffff) return abi.ERRNO_INVAL;
+      return this.native.getsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, mem.base + buf_ptr, mem.base + len_ptr) < 0
+        ? this.errno() : abi.ERRNO_SUCCESS;
+    }
+    const c = core();
+    const size = c.exports.kindSize(info.kind, HOST_PLATFORM);
+    this.sdv.setUint32(LEN_AT, size, true);
+    if (this.native.getsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.errno();
+    let n = this.sdv.getUint32(LEN_AT, true);
+    if (wasmedge && info.id === SO_TYPE_ID) {
+      const t = this.sdv.getInt32(OPT_AT, true);
+      this.sdv.setInt32(OPT_AT, t === HOST_SOCK_STREAM ? abi.SOCK_STREAM : t === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY, true);
+    } else if (wasmedge && info.id === SO_ERROR_ID) {
+      this.sdv.setInt32(OPT_AT, toWasiErrno(this.sdv.getInt32(OPT_AT, true)), true);
+    } else if (!IS_LINUX) {
+      c.bytes().set(this.scratch.subarray(OPT_AT, OPT_AT + n));
+      n = c.exports.convert(info.kind, HOST_PLATFORM, PLATFORM.LINUX, n);
+      if (n < 0) return -n;
+      this.scratch.set(c.bytes().subarray(0, n), OPT_AT);
+    }
+    // POSIX truncation: the guest gets at most what it asked for, and the length written.
+    const copy = Math.min(n, len);
+    mem.u8.set(this.scratch.subarray(OPT_AT, OPT_AT + copy), buf_ptr);
+    mem.setU32(len_ptr, copy);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** Common setsockopt: policy (with caps), bounds, then the kernel. */
+  private setopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len: number): number {
+    const mem = this.mem;
+    if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
+    const value = len >= 4 ? mem.dv.getInt32(buf_ptr >>> 0, true) : undefined;
+    if (!this.policy.canSet(info.name, value)) return abi.ERRNO_NOTCAPABLE;
+    if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
+    if (len > 0x7fffffff) return abi.ERRNO_INVAL;
+    if (IS_LINUX) {
+      return this.native.setsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, mem.base + buf_ptr, len) < 0
+        ? this.errno() : abi.ERRNO_SUCCESS;
+    }
+    // Another host: apply Linux's length rule, then convert the guest's Linux layout.
+    const c = core();
+    if (len < c.exports.minSetLength(info.kind, info.byteOk ? 1 : 0)) return abi.ERRNO_INVAL;
+    if (len > 1024) return abi.ERRNO_INVAL;
+    c.bytes().set(mem.view(buf_ptr, len));
+    const n = c.exports.convert(info.kind, PLATFORM.LINUX, HOST_PLATFORM, len);
+    if (n < 0) return -n;
+    this.scratch.set(c.bytes().subarray(0, n), OPT_AT);
+    return this.native.setsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, this.scratchBase + OPT_AT, n) < 0
+      ? this.errno() : abi.ERRNO_SUCCESS;
+  }
+
+  // ── the imports ──────────────────────────────────────────────────────────
+
+  /** sock_open(af, socktype, ro_fd_ptr). Output: the new fd at ro_fd_ptr. */
+  sock_open(af: number, socktype: number, ro_fd_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const hostFamily = af === abi.AF_INET4 ? HOST_AF_INET : af === abi.AF_INET6 ? HOST_AF_INET6 : -1;
+    const type = socktype === abi.SOCK_DGRAM ? abi.SOCK_DGRAM : socktype === abi.SOCK_STREAM || socktype === abi.SOCK_ANY ? abi.SOCK_STREAM : -1;
+    // Raw, packet, unix and unknown families or types are not for guests.
+    if (hostFamily < 0 || type < 0) return abi.ERRNO_NOTCAPABLE;
+    if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
+    if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
+    const hostType = (type === abi.SOCK_STREAM ? HOST_SOCK_STREAM : HOST_SOCK_DGRAM) | HOST_SOCK_NONBLOCK | HOST_SOCK_CLOEXEC;
+    const nfd = this.native.socket(hostFamily, hostType, 0);
+    if (nfd < 0) return this.errno();
+    if (!HOST_SOCK_NONBLOCK) this.setNativeNonblock(nfd);
+    const sock = this.adopt(nfd, hostFamily, type);
+    this.mem.setU32(ro_fd_ptr, this.insert(sock));
+    return abi.ERRNO_SUCCESS;
+  }
+
+  private setNativeNonblock(nfd: number): void {
+    // Platforms without SOCK_NONBLOCK (macOS): F_SETFL O_NONBLOCK.
+    const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x0004;
+    this.native.fcntl(nfd, F_SETFL, this.native.fcntl(nfd, F_GETFL, 0) | O_NONBLOCK);
+  }
+
+  /** sock_bind(fd, addr_ptr, port). */
+  sock_bind(fd: number, addr_ptr: number, port: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const ip = this.readAddress(addr_ptr);
+    if (typeof ip === 'number') return ip;
+    if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
+    if (!this.policy.canBind(ip, port)) return abi.ERRNO_NOTCAPABLE;
+    const len = this.sockaddr(sock, ip, port);
+    if (len < 0) return -len;
+    return this.native.bind(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_connect(fd, addr_ptr, port). A blocking socket waits for the outcome. */
+  sock_connect(fd: number, addr_ptr: number, port: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const ip = this.readAddress(addr_ptr);
+    if (typeof ip === 'number') return ip;
+    if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
+    if (!this.policy.canConnect(ip, port)) return abi.ERRNO_NOTCAPABLE;
+    const len = this.sockaddr(sock, ip, port);
+    if (len < 0) return -len;
+    if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
+    if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
+    this.wait(sock.nativeFd, POLLOUT, this.timeoutMs(sock, true));
+    this.sdv.setUint32(LEN_AT, 4, true);
+    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.errno();
+    return toWasiErrno(this.sdv.getInt32(OPT_AT, true));
+  }
+
+  /** sock_listen(fd, backlog). */
+  sock_listen(fd: number, backlog: number): number {
+    this.checkKill();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    return this.native.listen(sock.nativeFd, backlog) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_accept: V1 (fd, ro_fd_ptr) or V2 (fd, fdflags, ro_fd_ptr). Output: the new fd. */
+  sock_accept(fd: number, a: number, b?: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const v2 = b !== undefined;
+    const fdflags = v2 ? a : 0;
+    const ro_fd_ptr = v2 ? b : a;
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    if ((fdflags & ~abi.FDFLAGS_NONBLOCK) !== 0) return abi.ERRNO_INVAL;
+    if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
+    if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
+    let timeout: number | undefined;
+    for (;;) {
+      const nfd = this.native.accept4(sock.nativeFd, null, null, HOST_SOCK_NONBLOCK | HOST_SOCK_CLOEXEC);
+      if (nfd >= 0) {
+        if (!HOST_SOCK_NONBLOCK) this.setNativeNonblock(nfd);
+        const conn = this.adopt(nfd, sock.hostFamily, sock.type);
+        conn.nonblock = (fdflags & abi.FDFLAGS_NONBLOCK) !== 0;
+        this.mem.refresh();
+        this.mem.setU32(ro_fd_ptr, this.insert(conn));
+        return abi.ERRNO_SUCCESS;
+      }
+      if (!this.wouldBlock()) return this.errno();
+      if (sock.nonblock) return abi.ERRNO_AGAIN;
+      timeout ??= this.timeoutMs(sock, false);
+      if (!this.wait(sock.nativeFd, POLLIN, timeout)) return abi.ERRNO_AGAIN;
+    }
+  }
+
+  private readonly rx = { n: 0, truncated: false, namelen: 0 };
+  private readonly tx = { n: 0 };
+
+  /** sock_recv(fd, iovs_ptr, iovs_len, riflags, ro_len_ptr, ro_flags_ptr). */
+  sock_recv(fd: number, iovs_ptr: number, iovs_len: number, riflags: number, ro_len_ptr: number, ro_flags_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    if (!this.mem.ok(ro_len_ptr, 4) || !this.mem.ok(ro_flags_ptr, 2)) return abi.ERRNO_FAULT;
+    const rx = this.rx;
+    rx.n = 0; rx.truncated = false;
+    const rc = this.recv(sock, iovs_ptr, iovs_len, riflags, false, rx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    this.mem.refresh();
+    this.mem.setU32(ro_len_ptr, rx.n);
+    this.mem.setU16(ro_flags_ptr, rx.truncated ? abi.ROFLAGS_RECV_DATA_TRUNCATED : 0);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /**
+   * sock_recv_from: V1 (fd, iovs_ptr, iovs_len, addr_ptr, riflags, ro_len_ptr, ro_flags_ptr)
+   * or V2 (fd, iovs_ptr, iovs_len, addr_ptr, riflags, port_ptr, ro_len_ptr, ro_flags_ptr).
+   */
+  sock_recv_from(fd: number, iovs_ptr: number, iovs_len: number, addr_ptr: number, riflags: number, a: number, b: number, c?: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const v2 = c !== undefined;
+    const port_ptr = v2 ? a : -1;
+    const ro_len_ptr = v2 ? b : a;
+    const ro_flags_ptr = v2 ? c : b;
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const mem = this.mem;
+    if (!mem.ok(ro_len_ptr, 4) || !mem.ok(ro_flags_ptr, 2) || !mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
+    if (v2 && !mem.ok(port_ptr, 4)) return abi.ERRNO_FAULT;
+    const rx = this.rx;
+    rx.n = 0; rx.truncated = false; rx.namelen = 0;
+    const rc = this.recv(sock, iovs_ptr, iovs_len, riflags, true, rx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    mem.refresh();
+    const from = this.peer(rx.namelen);
+    if (from) {
+      const w = this.writeAddress(addr_ptr, from.ip);
+      if (w !== abi.ERRNO_SUCCESS) return w;
+      if (v2) mem.setU32(port_ptr, from.port);
+    } else if (v2) mem.setU32(port_ptr, 0);
+    mem.setU32(ro_len_ptr, rx.n);
+    mem.setU16(ro_flags_ptr, rx.truncated ? abi.ROFLAGS_RECV_DATA_TRUNCATED : 0);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_send(fd, ciovs_ptr, ciovs_len, siflags, ro_len_ptr). */
+  sock_send(fd: number, ciovs_ptr: number, ciovs_len: number, siflags: number, ro_len_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    if (siflags !== 0) return abi.ERRNO_INVAL;
+    if (!this.mem.ok(ro_len_ptr, 4)) return abi.ERRNO_FAULT;
+    const tx = this.tx;
+    tx.n = 0;
+    const rc = this.send(sock, ciovs_ptr, ciovs_len, 0, tx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    this.mem.refresh();
+    this.mem.setU32(ro_len_ptr, tx.n);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_send_to(fd, ciovs_ptr, ciovs_len, addr_ptr, port, siflags, ro_len_ptr). */
+  sock_send_to(fd: number, ciovs_ptr: number, ciovs_len: number, addr_ptr: number, port: number, siflags: number, ro_len_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    if (siflags !== 0) return abi.ERRNO_INVAL;
+    if (!this.mem.ok(ro_len_ptr, 4)) return abi.ERRNO_FAULT;
+    const ip = this.readAddress(addr_ptr);
+    if (typeof ip === 'number') return ip;
+    if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
+    if (!this.policy.canConnect(ip, port)) return abi.ERRNO_NOTCAPABLE;
+    const len = this.sockaddr(sock, ip, port);
+    if (len < 0) return -len;
+    const tx = this.tx;
+    tx.n = 0;
+    const rc = this.send(sock, ciovs_ptr, ciovs_len, len, tx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    this.mem.refresh();
+    this.mem.setU32(ro_len_ptr, tx.n);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_shutdown(fd, how): RD 1, WR 2, both 3. */
+  sock_shutdown(fd: number, how: number): number {
+    this.checkKill();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const h = how === abi.SDFLAGS_RD ? SHUT_RD : how === abi.SDFLAGS_WR ? SHUT_WR : how === (abi.SDFLAGS_RD | abi.SDFLAGS_WR) ? SHUT_RDWR : -1;
+    if (h < 0) return abi.ERRNO_INVAL;
+    return this.native.shutdown(sock.nativeFd, h) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+  }
+
+  /** sock_getsockopt(fd, level, name, buf_ptr, len_ptr): WasmEdge numbering, SOL_SOCKET only. */
+  sock_getsockopt(fd: number, level: number, name: number, buf_ptr: number, len_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const id = level === abi.SOL_SOCKET ? core().exports.findWasmedge(name) : -1;
+    // Options outside the catalogue are not for guests.
+    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    return this.getopt(sock, this.options[id], buf_ptr, len_ptr, true);
+  }
+
+  /** sock_setsockopt(fd, level, name, buf_ptr, len): WasmEdge numbering, SOL_SOCKET only. */
+  sock_setsockopt(fd: number, level: number, name: number, buf_ptr: number, len: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const id = level === abi.SOL_SOCKET ? core().exports.findWasmedge(name) : -1;
+    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    return this.setopt(sock, this.options[id], buf_ptr, len);
+  }
+
+  /** sockbox.getsockopt(fd, level, optname, optval_ptr, optlen_ptr): Linux numbering, every level. */
+  getsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const id = core().exports.findLinux(level, optname);
+    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    return this.getopt(sock, this.options[id], optval_ptr, optlen_ptr, false);
+  }
+
+  /** sockbox.setsockopt(fd, level, optname, optval_ptr, optlen): Linux numbering, every level. */
+  setsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const id = core().exports.findLinux(level, optname);
+    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    return this.setopt(sock, this.options[id], optval_ptr, optlen);
+  }
+
+  /**
+   * sock_getlocaladdr / sock_getpeeraddr: V1 (fd, addr_ptr, addr_type_ptr, port_ptr)
+   * or V2 (fd, addr_ptr, port_ptr).
+   */
+  private sockName(peer: boolean, fd: number, addr_ptr: number, a: number, b?: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const v1 = b !== undefined;
+    const type_ptr = v1 ? a : -1;
+    const port_ptr = v1 ? b : a;
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    const mem = this.mem;
+    if (!mem.ok(port_ptr, 4) || (v1 && !mem.ok(type_ptr, 4))) return abi.ERRNO_FAULT;
+    this.sdv.setUint32(ADDRLEN_AT, SOCKADDR_MAX, true);
+    const addr = this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX);
+    const lenBuf = this.scratch.subarray(ADDRLEN_AT, ADDRLEN_AT + 4);
+    const rc = peer ? this.native.getpeername(sock.nativeFd, addr, lenBuf) : this.native.getsockname(sock.nativeFd, addr, lenBuf);
+    if (rc < 0) return this.errno();
+    const p = this.peer(this.sdv.getUint32(ADDRLEN_AT, true));
+    if (!p) return abi.ERRNO_INVAL;
+    const w = this.writeAddress(addr_ptr, p.ip);
+    if (w !== abi.ERRNO_SUCCESS) return w;
+    if (v1) mem.setU32(type_ptr, p.ip.length === 4 ? 4 : 6);
+    mem.setU32(port_ptr, p.port);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  sock_getlocaladdr(fd: number, addr_ptr: number, a: number, b?: number): number {
+    return this.sockName(false, fd, addr_ptr, a, b);
+  }
+
+  sock_getpeeraddr(fd: number, addr_ptr: number, a: number, b?: number): number {
+    return this.sockName(true, fd, addr_ptr, a, b);
+  }
+
+  /** fd_read on a socket: recv with no flags. Output: bytes read at nread_ptr. */
+  fd_read(sock: SocketFd, iovs_ptr: number, iovs_len: number, nread_ptr: number): number {
+    if (!this.mem.ok(nread_ptr, 4)) return abi.ERRNO_FAULT;
+    const rx = this.rx;
+    rx.n = 0; rx.truncated = false;
+    const rc = this.recv(sock, iovs_ptr, iovs_len, 0, false, rx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    this.mem.refresh();
+    this.mem.setU32(nread_ptr, rx.n);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** fd_write on a socket: send. Output: bytes written at nwritten_ptr. */
+  fd_write(sock: SocketFd, iovs_ptr: number, iovs_len: number, nwritten_ptr: number): number {
+    if (!this.mem.ok(nwritten_ptr, 4)) return abi.ERRNO_FAULT;
+    const tx = this.tx;
+    tx.n = 0;
+    const rc = this.send(sock, iovs_ptr, iovs_len, 0, tx);
+    if (rc !== abi.ERRNO_SUCCESS) return rc;
+    this.mem.refresh();
+    this.mem.setU32(nwritten_ptr, tx.n);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /** Looks up a guest fd for the fd_* overrides: the SocketFd, or undefined for other fds. */
+  socketAt(fd: number): SocketFd | undefined {
+    const f = this.fds[fd >>> 0];
+    return f instanceof SocketFd && f.nativeFd >= 0 ? f : undefined;
+  }
+
+  /**
+   * poll_oneoff(in_ptr, out_ptr, nsubscriptions, nevents_ptr) over native poll(2):
+   * clock subscriptions become its timeout, socket subscriptions its fds; other fds
+   * (files, stdio) are always ready. No busy waiting.
+   */
+  poll_oneoff(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const mem = this.mem;
+    const n = nsubscriptions >>> 0;
+    if (n === 0) return abi.ERRNO_INVAL;
+    if (n > MAX_POLL) return abi.ERRNO_INVAL;
+    if (!mem.ok(in_ptr, n * abi.SUBSCRIPTION_SIZE) || !mem.ok(out_ptr, n * abi.EVENT_SIZE) || !mem.ok(nevents_ptr, 4)) return abi.ERRNO_FAULT;
+
+    const nowMono = () => process.hrtime.bigint();
+    const nowReal = () => BigInt(Date.now()) * 1_000_000n;
+    let deadlineMs = -1; // poll timeout: -1 = none
+    const clocks: { i: number; monoDeadline: bigint }[] = [];
+    const fdSubs: { i: number; slot: number; type: number; immediate: number }[] = [];
+    let nfds = 0;
+    for (let i = 0; i < n; i++) {
+      const s = in_ptr + i * abi.SUBSCRIPTION_SIZE;
+      const tag = mem.u8[s + 8];
+      if (tag === abi.EVENTTYPE_CLOCK) {
+        const id = mem.u32(s + 16);
+        const timeout = mem.u64(s + 24);
+        const abs = (mem.u16(s + 40) & abi.SUBCLOCKFLAGS_ABSTIME) !== 0;
+        let waitNs: bigint;
+        if (id === abi.CLOCKID_MONOTONIC) waitNs = abs ? timeout - nowMono() : timeout;
+        else if (id === abi.CLOCKID_REALTIME) waitNs = abs ? timeout - nowReal() : timeout;
+        else return abi.ERRNO_INVAL;
+        if (waitNs < 0n) waitNs = 0n;
+        clocks.push({ i, monoDeadline: nowMono() + waitNs });
+        const ms = Number((waitNs + 999_999n) / 1_000_000n);
+        if (deadlineMs < 0 || ms < deadlineMs) deadlineMs = Math.min(ms, 0x7fffffff);
+      } else if (tag === abi.EVENTTYPE_FD_READ || tag === abi.EVENTTYPE_FD_WRITE) {
+        const fd = mem.u32(s + 16);
+        const f = this.fds[fd];
+        if (f === undefined) { fdSubs.push({ i, slot: -1, type: tag, immediate: abi.ERRNO_BADF }); continue; }
+        if (!(f instanceof SocketFd) || f.nativeFd < 0) { fdSubs.push({ i, slot: -1, type: tag, immediate: abi.ERRNO_SUCCESS }); continue; }
+        this.pdv.setInt32(nfds * 8, f.nativeFd, true);
+        this.pdv.setInt16(nfds * 8 + 4, tag === abi.EVENTTYPE_FD_READ ? POLLIN : POLLOUT, true);
+        this.pdv.setInt16(nfds * 8 + 6, 0, true);
+        fdSubs.push({ i, slot: nfds, type: tag, immediate: -1 });
+        nfds++;
+      } else {
+        return abi.ERRNO_INVAL;
+      }
+    }
+    // Anything ready at once (non-socket fds) makes this a non-blocking look.
+    if (fdSubs.some((f) => f.immediate >= 0)) deadlineMs = 0;
+    const cancelSlot = nfds;
+    for (;;) {
+      this.pdv.setInt32(cancelSlot * 8, this.cancelFd, true);
+      this.pdv.setInt16(cancelSlot * 8 + 4, POLLIN, true);
+      this.pdv.setInt16(cancelSlot * 8 + 6, 0, true);
+      const start = Date.now();
+      const rc = this.native.poll(this.pollfds, nfds + 1, deadlineMs);
+      if (rc < 0 && this.native.errno() !== EINTR) return this.errno();
+      if (this.pdv.getInt16(cancelSlot * 8 + 6, true) !== 0) { this.killed = true; throw new KillSignal(); }
+      this.checkKill();
+      if (rc < 0) { if (deadlineMs > 0) deadlineMs = Math.max(0, deadlineMs - (Date.now() - start)); continue; }
+      const due = clocks.some((c) => nowMono() >= c.monoDeadline);
+      if (rc > 0 || due || deadlineMs === 0 || fdSubs.some((f) => f.immediate >= 0)) break;
+      // poll woke early (ms rounding): wait out the rest of the clock.
+      if (deadlineMs > 0) deadlineMs = 1;
+    }
+    mem.refresh();
+    let events = 0;
+    const writeEvent = (subIndex: number, error: number, type: number, flags: number) => {
+      const s = in_ptr + subIndex * abi.SUBSCRIPTION_SIZE;
+      const e = out_ptr + events * abi.EVENT_SIZE;
+      mem.u8.fill(0, e, e + abi.EVENT_SIZE);
+      mem.setU64(e, mem.u64(s));
+      mem.setU16(e + 8, error);
+      mem.u8[e + 10] = type;
+      mem.setU16(e + 24, flags);
+      events++;
+    };
+    for (const f of fdSubs) {
+      if (f.immediate >= 0) { writeEvent(f.i, f.immediate, f.type, 0); continue; }
+      const re = this.pdv.getInt16(f.slot * 8 + 6, true);
+      if (re === 0) continue;
+      if (re & POLLNVAL) { writeEvent(f.i, abi.ERRNO_BADF, f.type, 0); continue; }
+      const hup = (re & POLLHUP) !== 0 ? abi.EVENTRWFLAGS_HANGUP : 0;
+      const ready = f.type === abi.EVENTTYPE_FD_READ ? (re & (POLLIN | POLLHUP | POLLERR)) !== 0 : (re & (POLLOUT | POLLHUP | POLLERR)) !== 0;
+      if (ready) writeEvent(f.i, abi.ERRNO_SUCCESS, f.type, hup);
+    }
+    const now = nowMono();
+    for (const c of clocks) if (now >= c.monoDeadline) writeEvent(c.i, abi.ERRNO_SUCCESS, abi.EVENTTYPE_CLOCK, 0);
+    mem.setU32(nevents_ptr, events);
+    return abi.ERRNO_SUCCESS;
+  }
+
+  /**
+   * sock_getaddrinfo(node_ptr, node_len, service_ptr, service_len, hints_ptr, res_ptr, max_len, res_len_ptr).
+   * res_ptr holds a pointer to the first of the guest's preallocated __wasi_addrinfo_t,
+   * chained by ai_next; answers are filtered to what connect grants allow.
+   */
+  sock_getaddrinfo(node_ptr: number, node_len: number, service_ptr: number, service_len: number, hints_ptr: number, res_ptr: number, max_len: number, res_len_ptr: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
+    const mem = this.mem;
+    if (!mem.ok(node_ptr, node_len) || !mem.ok(service_ptr, service_len) || !mem.ok(hints_ptr, abi.ADDRINFO_SIZE) || !mem.ok(res_ptr, 4) || !mem.ok(res_len_ptr, 4)) return abi.ERRNO_FAULT;
+    if (node_len > 1024 || service_len > 64) return abi.ERRNO_INVAL;
+    const node = node_len > 0 ? mem.text(node_ptr, node_len).replace(/\0.*$/s, '') : null;
+    const service = service_len > 0 ? mem.text(service_ptr, service_len).replace(/\0.*$/s, '') : null;
+    // WasmEdge hints: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4.
+    const hflags = mem.u16(hints_ptr);
+    const hfam = mem.u8[hints_ptr + 2];
+    const htype = mem.u8[hints_ptr + 3];
+    const hproto = mem.u32(hints_ptr + 4);
+    const AI_PASSIVE = 1, AI_CANONNAME = 2, AI_NUMERICHOST = 4, AI_NUMERICSERV = 8;
+    const hostFlags = (hflags & AI_PASSIVE ? 0x1 : 0) | (hflags & AI_CANONNAME ? 0x2 : 0) | (hflags & AI_NUMERICHOST ? 0x4 : 0)
+      | (hflags & AI_NUMERICSERV ? (IS_LINUX ? 0x400 : 0x1000) : 0);
+    const family = hfam === abi.AF_INET4 ? HOST_AF_INET : hfam === abi.AF_INET6 ? HOST_AF_INET6 : 0;
+    const socktype = htype === abi.SOCK_STREAM ? HOST_SOCK_STREAM : htype === abi.SOCK_DGRAM ? HOST_SOCK_DGRAM : 0;
+    const protocol = hproto === 1 ? 6 : hproto === 2 ? 17 : 0;
+    const { rc, results } = this.native.getaddrinfo(node, service, { flags: hostFlags, family, socktype, protocol });
+    if (rc !== 0) return eaiToWasi(rc);
+    let count = 0;
+    let entry = mem.u32(res_ptr);
+    for (const r of results) {
+      if (count >= (max_len >>> 0) || entry === 0) break;
+      const fam = sockaddrFamily(r.addr);
+      let ip: Uint8Array, port: number;
+      const dv = new DataView(r.addr.buffer, r.addr.byteOffset, r.addr.byteLength);
+      if (fam === HOST_AF_INET) { ip = r.addr.slice(4, 8); port = dv.getUint16(2, false); }
+      else if (fam === HOST_AF_INET6) { ip = r.addr.slice(8, 24); port = dv.getUint16(2, false); }
+      else continue;
+      if (!this.policy.canConnect(ip, port) && !this.policy.canBind(ip, port)) continue;
+      if (!mem.ok(entry, abi.ADDRINFO_SIZE)) return abi.ERRNO_FAULT;
+      // __wasi_addrinfo_t: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4,
+      // addrlen u32 @8, addr_ptr @12, canonname_ptr @16, canonname_len @20, next_ptr @24.
+      mem.setU16(entry, hflags);
+      mem.u8[entry + 2] = ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6;
+      mem.u8[entry + 3] = r.socktype === HOST_SOCK_STREAM ? abi.SOCK_STREAM : r.socktype === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY;
+      mem.setU32(entry + 4, r.protocol === 6 ? 1 : r.protocol === 17 ? 2 : 0);
+      const sa = mem.u32(entry + 12);
+      // __wasi_sockaddr_t: family u16 @0, data_len u32 @4, data_ptr u32 @8; data = port (BE) then address.
+      if (sa !== 0) {
+        if (!mem.ok(sa, abi.SOCKADDR_SIZE)) return abi.ERRNO_FAULT;
+        const data_len = mem.u32(sa + 4);
+        const data_ptr = mem.u32(sa + 8);
+        const need = 2 + ip.length;
+        if (data_len < need || !mem.ok(data_ptr, data_len)) return abi.ERRNO_FAULT;
+        mem.setU16(sa, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
+        mem.u8.fill(0, data_ptr, data_ptr + data_len);
+        mem.dv.setUint16(data_ptr, port, false);
+        mem.u8.set(ip, data_ptr + 2);
+        mem.setU32(entry + 8, need);
+      }
+      const cn_ptr = mem.u32(entry + 16);
+      const cn_len = mem.u32(entry + 20);
+      if (cn_ptr !== 0 && r.canonname && cn_len > 0 && mem.ok(cn_ptr, cn_len)) {
+        const text = Buffer.from(r.canonname, 'utf8').subarray(0, cn_len - 1);
+        mem.u8.set(text, cn_ptr);
+        mem.u8[cn_ptr + text.length] = 0;
+      }
+      count++;
+      entry = mem.u32(entry + 24);
+    }
+    mem.setU32(res_len_ptr, count);
+    return abi.ERRNO_SUCCESS;
+  }
+}
+
+/** Is this exception one that must unwind the guest (and not become an errno)? */
+export function isUnwind(e: unknown): boolean {
+  return e instanceof KillSignal || e instanceof WASIProcExit;
+}
