@@ -124,16 +124,24 @@ export class Sandbox {
    */
   async run(wasm: Uint8Array | ArrayBuffer | WebAssembly.Module): Promise<{ exitCode: number }> {
     if (this.active) throw new SandboxError('this sandbox is already running a guest', 'ERR_SANDBOX_BUSY');
+    // Busy from the first moment: a kill() that comes while the module compiles is kept.
+    let killRequested = false;
+    this.active = { kill: () => { killRequested = true; } };
     let module: WebAssembly.Module;
-    if (wasm instanceof WebAssembly.Module) module = wasm;
-    else {
-      try {
-        module = await WebAssembly.compile(wasm instanceof ArrayBuffer ? wasm : new Uint8Array(wasm).buffer as ArrayBuffer);
-      } catch (e) {
-        throw new SandboxError(`not a valid wasm module: ${(e as Error).message}`, 'ERR_GUEST_INVALID');
+    try {
+      if (wasm instanceof WebAssembly.Module) module = wasm;
+      else {
+        try {
+          module = await WebAssembly.compile(wasm instanceof ArrayBuffer ? wasm : new Uint8Array(wasm).buffer as ArrayBuffer);
+        } catch (e) {
+          throw new SandboxError(`not a valid wasm module: ${(e as Error).message}`, 'ERR_GUEST_INVALID');
+        }
       }
+      if (killRequested) throw new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED');
+    } catch (e) {
+      this.active = undefined;
+      throw e;
     }
-    if (this.active) throw new SandboxError('this sandbox is already running a guest', 'ERR_SANDBOX_BUSY');
 
     // The cancel pipe: kill() writes a byte; every blocking wait polls the read end.
     const libc = realNative();

@@ -1,0 +1,284 @@
+// The sandbox end to end with the C test guest (test/guests/c/sockguest.c): data both
+// ways over TCP and UDP, IPv4 and IPv6, the option table through both ABIs, kill
+// during blocking calls, cleanup of every native fd, and bad input.
+
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { describe, expect, test } from 'vitest';
+import { Sandbox, SandboxError } from '../host/index.js';
+import { C_GUEST, start, openFds } from './support/guest.js';
+
+const HOSTS = { 4: '127.0.0.1', 6: '::1' } as const;
+
+async function settled<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try { return { ok: true, value: await p }; } catch (error) { return { ok: false, error }; }
+}
+
+describe('data both ways', () => {
+  for (const fam of [4, 6] as const) {
+    test(`guest TCP server on ${HOSTS[fam]}:0, host client: echo round trip`, async () => {
+      const g = start(['echo-server', String(fam)]);
+      const [, port] = await g.waitFor(/^listening (\d+)$/);
+      const client = net.connect(Number(port), HOSTS[fam]);
+      const payload = Buffer.alloc(100_000, 'x');
+      let got = Buffer.alloc(0);
+      client.on('data', (d) => { got = Buffer.concat([got, d]); });
+      await new Promise<void>((r) => client.on('connect', r));
+      client.end(payload);
+      await new Promise<void>((r) => client.on('end', r));
+      expect(got.equals(payload)).toBe(true);
+      expect(await g.done).toEqual({ exitCode: 0 });
+      expect(g.lines()).toContain(`echoed ${payload.length}`);
+    });
+
+    test(`guest TCP client to a host server on ${HOSTS[fam]}`, async () => {
+      const server = net.createServer((c) => c.pipe(c));
+      await new Promise<void>((r) => server.listen(0, HOSTS[fam], r));
+      try {
+        const port = (server.address() as net.AddressInfo).port;
+        const g = start(['client', String(fam), String(port), 'hello-from-guest']);
+        expect(await g.done).toEqual({ exitCode: 0 });
+        expect(g.lines()).toEqual(['received hello-from-guest']);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+
+    test(`UDP both ways on ${HOSTS[fam]}: host to guest server, and guest client to host`, async () => {
+      const g = start(['udp-server', String(fam)]);
+      const [, port] = await g.waitFor(/^udp (\d+)$/);
+      const host = dgram.createSocket(fam === 4 ? 'udp4' : 'udp6');
+      await new Promise<void>((r) => host.bind(0, HOSTS[fam], r));
+      const reply = new Promise<Buffer>((r) => host.once('message', r));
+      host.send('ping', Number(port), HOSTS[fam]);
+      expect((await reply).toString()).toBe('ping');
+      expect(await g.done).toEqual({ exitCode: 0 });
+      expect(g.lines()).toContain(`got ping from ${host.address().port}`);
+
+      host.on('message', (m, rinfo) => host.send(m.toString().toUpperCase(), rinfo.port, rinfo.address));
+      const c = start(['udp-client', String(fam), String(host.address().port), 'quack']);
+      expect(await c.done).toEqual({ exitCode: 0 });
+      expect(c.lines()).toEqual(['reply QUACK']);
+      host.close();
+    });
+  }
+});
+
+describe('the option table from inside a guest, through both ABIs', () => {
+  test('IPv4 stream: every seed row', async () => {
+    const g = start(['options', '4', 'stream']);
+    expect(await g.done).toEqual({ exitCode: 0 });
+    const out = g.lines();
+    expect(out.slice(0, 4)).toEqual([
+      'wasmedge SO_ACCEPTCONN value=0', 'sockbox SO_ACCEPTCONN value=0',
+      'wasmedge SO_ACCEPTCONN value=1', 'sockbox SO_ACCEPTCONN value=1',
+    ]);
+    // SO_ERROR: a WASI errno (CONNREFUSED 14) through WasmEdge's ABI, Linux's errno (111) through sockbox's.
+    expect(out).toContain('wasmedge SO_ERROR value=14');
+    expect(out).toContain('sockbox SO_ERROR value=111');
+    expect(out.filter((l) => / SO_ERROR value=0$/.test(l))).toHaveLength(2);
+    for (const line of [
+      'wasmedge SO_KEEPALIVE value=0', 'wasmedge set SO_KEEPALIVE errno=0', 'wasmedge SO_KEEPALIVE value=1', 'sockbox SO_KEEPALIVE value=1',
+      'wasmedge SO_TYPE value=2', 'sockbox SO_TYPE value=1',
+      'sockbox IP_HDRINCL value=0', 'sockbox set IP_HDRINCL errno=76',
+      'sockbox IP_RECVDSTADDR errno=50',
+      'sockbox set IP_TOS errno=0', 'sockbox IP_TOS value=16',
+      'sockbox IP_TTL value=64',
+      'wasmedge SO_REUSEADDR value=0', 'wasmedge set SO_REUSEADDR errno=0', 'wasmedge SO_REUSEADDR value=1', 'sockbox SO_REUSEADDR value=1',
+      'wasmedge SO_LINGER linger=1,5', 'sockbox SO_LINGER linger=1,5',
+      'wasmedge SO_RCVTIMEO timeval=2,500000', 'sockbox SO_RCVTIMEO timeval=2,500000',
+    ]) expect(out).toContain(line);
+  });
+
+  test('IPv6 datagram: SO_TYPE dgram in both numberings, IPV6_V6ONLY readable', async () => {
+    const g = start(['options', '6', 'dgram']);
+    expect(await g.done).toEqual({ exitCode: 0 });
+    const out = g.lines();
+    expect(out).toContain('wasmedge SO_TYPE value=1');
+    expect(out).toContain('sockbox SO_TYPE value=2');
+    expect(out).toContain('sockbox IPV6_V6ONLY value=0');
+    expect(out).toContain('sockbox IP_TTL value=64');
+  });
+
+  test('IP_HDRINCL setting lifted by the policy reaches the kernel: ENOPROTOOPT (50) on a UDP socket', async () => {
+    const g = start(['options', '4', 'dgram'], { sockopts: { allowSet: ['IP_HDRINCL'] } });
+    expect(await g.done).toEqual({ exitCode: 0 });
+    // Linux takes IP_HDRINCL on raw sockets only; the answer is the kernel's, not the policy's 76.
+    expect(g.lines()).toContain('sockbox set IP_HDRINCL errno=50');
+  });
+});
+
+describe('kill, exit and trap: the run settles and every fd is closed', () => {
+  test('kill() during a blocked accept settles within 100 ms and leaks no fd', async () => {
+    const before = openFds();
+    const g = start(['block-accept']);
+    await g.waitFor(/^ready \d+$/);
+    const t = performance.now();
+    g.sandbox.kill();
+    const r = await settled(g.done);
+    const ms = performance.now() - t;
+    expect(r.ok).toBe(false);
+    expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+    expect(ms).toBeLessThan(100);
+    expect(openFds()).toBe(before);
+  });
+
+  test('kill() during a blocked recv settles within 100 ms and leaks no fd', async () => {
+    const server = net.createServer(() => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const before = openFds();
+      const g = start(['block-recv', String((server.address() as net.AddressInfo).port)]);
+      await g.waitFor(/^ready$/);
+      const t = performance.now();
+      g.sandbox.kill();
+      const r = await settled(g.done);
+      expect(performance.now() - t).toBeLessThan(100);
+      expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+      expect(openFds()).toBe(before + 0);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('kill() during poll_oneoff with no timeout settles within 100 ms and leaks no fd', async () => {
+    const before = openFds();
+    const g = start(['block-poll']);
+    await g.waitFor(/^ready \d+$/);
+    const t = performance.now();
+    g.sandbox.kill();
+    const r = await settled(g.done);
+    expect(performance.now() - t).toBeLessThan(100);
+    expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+    expect(openFds()).toBe(before);
+  });
+
+  test('a datagram wakes a guest blocked in poll_oneoff', async () => {
+    const g = start(['block-poll']);
+    const [, port] = await g.waitFor(/^ready (\d+)$/);
+    const s = dgram.createSocket('udp4');
+    s.send('x', Number(port), '127.0.0.1', () => s.close());
+    expect(await g.done).toEqual({ exitCode: 0 });
+    expect(g.lines()).toContain('polled 1');
+  });
+
+  test('kill() during a blocked connect (full backlog) settles within 100 ms', async () => {
+    // A listener that never accepts, its backlog filled: the next connect hangs in SYN retries.
+    const { socket, constants } = await import('../host/index.js');
+    const l = socket();
+    l.bind(['127.0.0.1', 0]);
+    l.listen(0);
+    const port = l.getsockname()[1];
+    const fillers = [];
+    for (let i = 0; i < 4; i++) {
+      const c = socket();
+      c.setblocking(false);
+      c.connect_ex(['127.0.0.1', port]);
+      fillers.push(c);
+    }
+    try {
+      const before = openFds();
+      const g = start(['block-connect', String(port)]);
+      await g.waitFor(/^ready$/);
+      // Give the connect a moment to be in flight; the kill must still be prompt.
+      await new Promise((r) => setTimeout(r, 50));
+      const t = performance.now();
+      g.sandbox.kill();
+      const r = await settled(g.done);
+      expect(performance.now() - t).toBeLessThan(100);
+      if (r.ok) {
+        // The kernel may still have completed the connect: then the guest exited normally.
+        expect(g.lines().some((l) => l.startsWith('connect errno='))).toBe(true);
+      } else {
+        expect((r.error as SandboxError).code).toBe('ERR_SANDBOX_KILLED');
+      }
+      expect(openFds()).toBe(before);
+      void constants;
+    } finally {
+      for (const c of fillers) c.close();
+      l.close();
+    }
+  });
+
+  test('a guest that traps: run rejects naming the trap; its sockets are closed', async () => {
+    const before = openFds();
+    const g = start(['trap']);
+    const r = await settled(g.done);
+    expect(r.ok).toBe(false);
+    const e = (r as { error: SandboxError }).error;
+    expect(e).toBeInstanceOf(SandboxError);
+    expect(e.code).toBe('ERR_GUEST_TRAP');
+    expect(e.message).toMatch(/guest trapped: RuntimeError: unreachable/);
+    expect(openFds()).toBe(before);
+  });
+
+  test('a guest that exits with sockets open: exit code 3, no fd left behind', async () => {
+    const before = openFds();
+    const g = start(['exit-open']);
+    expect(await g.done).toEqual({ exitCode: 3 });
+    expect(g.lines()).toEqual(['ready']);
+    expect(openFds()).toBe(before);
+  });
+
+  test('a normal exit leaves no fd behind', async () => {
+    const before = openFds();
+    const g = start(['options', '4', 'stream']);
+    expect(await g.done).toEqual({ exitCode: 0 });
+    expect(openFds()).toBe(before);
+  });
+
+  test('inline mode runs on the calling thread with the same result', async () => {
+    const g = start(['options', '4', 'dgram'], { worker: false });
+    expect(await g.done).toEqual({ exitCode: 0 });
+    expect(g.lines()).toContain('sockbox IP_TTL value=64');
+  });
+
+  test('kill() on an idle sandbox does nothing; a second run while running is refused', async () => {
+    const sb = new Sandbox({ args: ['g', 'block-accept'], net: { bind: ['127.0.0.1:0'] }, stdout: () => {} });
+    sb.kill();
+    const first = sb.run(C_GUEST);
+    first.catch(() => {});
+    await expect(sb.run(C_GUEST)).rejects.toMatchObject({ code: 'ERR_SANDBOX_BUSY' });
+    sb.kill();
+    await expect(first).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+  });
+
+  test('not a wasm module: ERR_GUEST_INVALID; a module without _start: ERR_GUEST_INVALID', async () => {
+    const sb = new Sandbox({ stdout: () => {} });
+    await expect(sb.run(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_GUEST_INVALID' });
+    // (module (memory (export "memory") 1))
+    const noStart = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, 109, 101, 109, 111, 114, 121, 2, 0]);
+    await expect(sb.run(noStart)).rejects.toMatchObject({ code: 'ERR_GUEST_INVALID', message: /_start/ });
+  });
+});
+
+describe('bad input from the guest', () => {
+  test('out-of-range pointers and lengths, bad and non-socket fds: the right errno, host unharmed', async () => {
+    const before = openFds();
+    const g = start(['bad-input'], { net: { bind: ['127.0.0.1:0'], connect: ['127.0.0.1:*'] } });
+    expect(await g.done).toEqual({ exitCode: 0 });
+    const result = Object.fromEntries(g.lines().map((l) => { const [k, ...v] = l.split(' '); return [k, v.join(' ')]; }));
+    expect(result).toEqual({
+      'getsockopt-bad-fd': 'errno=8',
+      'getsockopt-not-socket': 'errno=57',
+      'getsockopt-len-oob': 'errno=21',
+      'getsockopt-buf-oob': 'errno=21',
+      'getsockopt-len-huge': 'errno=21',
+      'setsockopt-short': 'errno=28',
+      'sockbox-getsockopt-trunc': 'errno=0 len=2',
+      'sock-open-oob': 'errno=21',
+      'recv-iovs-oob': 'errno=21',
+      'recv-iovs-huge': 'errno=28',
+      'send-bad-fd': 'errno=8',
+      'bind-bad-addr-len': 'errno=28',
+      'connect-denied': 'errno=76',
+      'unknown-option': 'errno=76',
+      'wasmedge-unknown-level': 'errno=76',
+      'poll-zero': 'errno=28',
+      'poll-oob': 'errno=21',
+    });
+    expect(openFds()).toBe(before);
+    // The host still serves: a fresh guest runs normally.
+    expect(await start(['options', '4', 'dgram']).done).toEqual({ exitCode: 0 });
+  });
+});

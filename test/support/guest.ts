@@ -1,0 +1,61 @@
+// Helpers for sandbox tests: run a test guest, watch its output lines, count fds.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { Sandbox, type SandboxOptions } from '../../host/index.js';
+
+export const C_GUEST = readFileSync(new URL('../guests/sockguest-c.wasm', import.meta.url));
+
+/** Grants for loopback only: what the sandbox tests need, nothing more. */
+export const LOOPBACK: SandboxOptions['net'] = {
+  bind: ['127.0.0.1:0', '[::1]:0'],
+  connect: ['127.0.0.1:*', '[::1]:*'],
+};
+
+/** Open fds of this process (worker threads share the table). */
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** A running guest: its output so far, a way to wait for a line, and its settled run. */
+export interface Running {
+  sandbox: Sandbox;
+  output(): string;
+  lines(): string[];
+  /** Resolves with the first output line matching `re` (its match). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  done: Promise<{ exitCode: number }>;
+}
+
+export function start(args: string[], options: SandboxOptions = {}, wasm: Uint8Array = C_GUEST): Running {
+  let text = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      for (const line of text.split('\n')) {
+        const m = line.match(w.re);
+        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); break; }
+      }
+    }
+  };
+  const sandbox = new Sandbox({
+    net: LOOPBACK,
+    ...options,
+    args: ['sockguest', ...args],
+    stdout: (chunk) => { text += Buffer.from(chunk).toString('utf8'); check(); },
+    stderr: (chunk) => { text += Buffer.from(chunk).toString('utf8'); },
+  });
+  const done = sandbox.run(wasm);
+  done.catch(() => {});
+  return {
+    sandbox,
+    output: () => text,
+    lines: () => text.split('\n').filter((l) => l.length > 0),
+    waitFor: (re, timeoutMs = 10_000) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line matching ${re} in: ${text}`)), timeoutMs);
+      waiters.push({ re, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+      check();
+      done.then(() => setTimeout(() => reject(new Error(`guest ended without ${re}: ${text}`)), 50), () => {});
+    }),
+    done,
+  };
+}
