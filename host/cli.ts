@@ -1,10 +1,24 @@
 // The `sockbox` command.
 
+import { readFileSync } from 'node:fs';
 import { optionsTable, levelByName } from './table.js';
+import { Sandbox, SandboxError } from './sandbox/sandbox.js';
+import { PolicyError } from './sandbox/policy.js';
 
 const USAGE = `usage: sockbox <command> [options]
 
 commands:
+  run GUEST.wasm [flags] [-- args...]
+      Run a WASI guest with sockets. By default it has no network at all.
+        --allow-connect ADDR:PORTS   may connect/send to ADDR (CIDR ok) on PORTS
+        --allow-bind ADDR:PORTS      may bind ADDR on PORTS (port 0: an ephemeral port)
+        --allow-lookup               may resolve names (sock_getaddrinfo)
+        --allow-sockopt NAME         lift the default refusal of one option (get and set)
+        --dir HOST::GUEST            preopen a host folder (read into memory at start)
+        --env K=V                    set an environment variable
+        --max-sockets N              most sockets open at once (default 64)
+      ADDR:PORTS is 127.0.0.1:8080, 10.0.0.0/8:1-1024, [::1]:*, [fd00::]/8:443.
+      Exit code: the guest's; 134 if it traps; 1 if it cannot start.
   options [--family inet|inet6] [--type stream|dgram] [--level NAME]
       Print every socket option sockbox knows, with its value on a fresh socket
       of that family and type (or the errno the kernel gives).
@@ -53,12 +67,101 @@ function options(args: string[]): number {
   return 0;
 }
 
+async function run(args: string[]): Promise<number> {
+  const dash = args.indexOf('--');
+  const own = dash >= 0 ? args.slice(0, dash) : args;
+  const guestArgs = dash >= 0 ? args.slice(dash + 1) : [];
+  let file: string | undefined;
+  const connect: string[] = [];
+  const bind: string[] = [];
+  const allow: string[] = [];
+  const preopens: Record<string, string> = {};
+  const env: Record<string, string> = {};
+  let lookup = false;
+  let maxSockets: number | undefined;
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      if (eq > 0) return a.slice(eq + 1);
+      const v = takeValue(own, i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--allow-connect': connect.push(value()); break;
+      case '--allow-bind': bind.push(value()); break;
+      case '--allow-lookup': lookup = true; break;
+      case '--allow-sockopt': allow.push(value()); break;
+      case '--dir': {
+        const v = value();
+        const at = v.indexOf('::');
+        if (at <= 0 || at + 2 >= v.length) throw new UsageError(`--dir takes HOST::GUEST, not '${v}'`);
+        preopens[v.slice(at + 2)] = v.slice(0, at);
+        break;
+      }
+      case '--env': {
+        const v = value();
+        const at = v.indexOf('=');
+        if (at <= 0) throw new UsageError(`--env takes K=V, not '${v}'`);
+        env[v.slice(0, at)] = v.slice(at + 1);
+        break;
+      }
+      case '--max-sockets': {
+        const v = value();
+        if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--max-sockets takes a positive integer, not '${v}'`);
+        maxSockets = Number(v);
+        break;
+      }
+      default:
+        if (a.startsWith('-')) throw new UsageError(`run: unknown flag '${a}'`);
+        if (file !== undefined) throw new UsageError(`run: one guest at a time (got '${file}' and '${a}'; guest arguments go after --)`);
+        file = a;
+    }
+  }
+  if (file === undefined) throw new UsageError('run: which guest? sockbox run GUEST.wasm');
+  let wasm: Buffer;
+  try {
+    wasm = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`run: cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let sandbox: Sandbox;
+  try {
+    sandbox = new Sandbox({
+      args: [file, ...guestArgs], env, preopens, maxSockets, worker: false,
+      net: { connect, bind, lookup },
+      sockopts: { allowSet: allow, allowGet: allow },
+    });
+  } catch (e) {
+    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
+  try {
+    const { exitCode } = await sandbox.run(wasm);
+    return exitCode;
+  } catch (e) {
+    if (!(e instanceof SandboxError)) throw e;
+    process.stderr.write(`sockbox: ${e.message}\n`);
+    return e.code === 'ERR_GUEST_TRAP' ? 134 : 1;
+  }
+}
+
 /** Runs the CLI with argv (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `sockbox ... | head`: a closed pipe ends the command quietly, as with other tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   try {
     switch (command) {
       case 'options': return options(rest);
+      case 'run': return await run(rest);
       case 'help': case '--help': case '-h': case undefined:
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;

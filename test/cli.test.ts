@@ -48,3 +48,49 @@ describe('sockbox options', () => {
     }
   });
 });
+
+describe('sockbox run', () => {
+  const guest = fileURLToPath(new URL('./guests/sockguest-c.wasm', import.meta.url));
+  const grants = ['--allow-bind', '127.0.0.1:0', '--allow-connect', '127.0.0.1:*'];
+
+  test('runs a guest with loopback grants; its output and exit code come through', () => {
+    const { code, out } = sockbox('run', guest, ...grants, '--', 'options', '4', 'stream');
+    expect(code).toBe(0);
+    expect(out).toContain('sockbox IP_TTL value=64\n');
+    expect(out).toContain('sockbox set IP_HDRINCL errno=76\n');
+  });
+
+  test('exit code is the guest\'s (3 with sockets left open)', () => {
+    expect(sockbox('run', guest, ...grants, '--', 'exit-open').code).toBe(3);
+  });
+
+  test('a trap: one line naming it on stderr, exit 134', () => {
+    const { code, err } = sockbox('run', guest, ...grants, '--', 'trap');
+    expect(code).toBe(134);
+    expect(err).toBe('sockbox: guest trapped: RuntimeError: unreachable\n');
+  });
+
+  test('no grants: no network (bind refused with NOTCAPABLE 76)', () => {
+    const { code, out } = sockbox('run', guest, '--', 'block-accept');
+    expect(code).toBe(1);
+    expect(out).toBe('error sock_bind errno=76\n');
+  });
+
+  test('--allow-sockopt IP_HDRINCL lifts one default refusal', () => {
+    const { out } = sockbox('run', guest, ...grants, '--allow-sockopt', 'IP_HDRINCL', '--', 'options', '4', 'dgram');
+    expect(out).toContain('sockbox set IP_HDRINCL errno=50\n');
+  });
+
+  test('bad flags and grants: one clear line, exit 2', () => {
+    for (const args of [
+      ['run'], ['run', guest, '--allow-bind', '10.0.0.1'], ['run', guest, '--allow-connect', 'example.com:80'],
+      ['run', guest, '--allow-sockopt', 'SO_NOPE'], ['run', guest, '--max-sockets', '0'], ['run', guest, '--dir', 'x'],
+      ['run', guest, '--env', 'NOEQUALS'], ['run', guest, '--frob'], ['run', '/nonexistent.wasm'],
+    ]) {
+      const { code, err } = sockbox(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(err).toMatch(/^sockbox: /);
+    }
+  });
+});
