@@ -566,7 +566,8 @@ export class SocketHost implements SocketOwner {
     if (len < 0) return -len;
     if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
     if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
-    this.wait(sock.nativeFd, POLLOUT, this.timeoutMs(sock, true));
+    // Like Linux when SO_SNDTIMEO runs out: the connect goes on, the guest hears INPROGRESS.
+    if (!this.wait(sock.nativeFd, POLLOUT, this.timeoutMs(sock, true))) return abi.ERRNO_INPROGRESS;
     this.sdv.setUint32(LEN_AT, 4, true);
     if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.errno();
     return toWasiErrno(this.sdv.getInt32(OPT_AT, true));
