@@ -55,7 +55,83 @@ function errnoFor(e: unknown): number {
   return ERRNO_IO;
 }
 
-type ImportFn = (...args: number[]) => number;
+/** An import as the guest calls it. */
+export type ImportFn = (...args: number[]) => number;
+
+/** The import object a guest gets: the shim's WASI, guarded, with the socket layer in it. */
+export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview1: Record<string, ImportFn>; sockbox: Record<string, ImportFn> } {
+  // The shim's functions may throw on a bad guest pointer (and its sock_* throw
+  // strings): every one is wrapped so the guest only ever sees an errno.
+  const preview1: Record<string, ImportFn> = {};
+  for (const [name, fn] of Object.entries(wasi.wasiImport)) {
+    preview1[name] = (...args: number[]) => {
+      try {
+        h.checkKill();
+        return fn(...args) as number;
+      } catch (e) {
+        if (isUnwind(e)) throw e;
+        return errnoFor(e);
+      }
+    };
+  }
+  const guard = (fn: ImportFn): ImportFn => (...args: number[]) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (isUnwind(e)) throw e;
+      return errnoFor(e);
+    }
+  };
+  const shimRead = preview1.fd_read;
+  const shimWrite = preview1.fd_write;
+  const shimClose = preview1.fd_close;
+  Object.assign(preview1, {
+    fd_read: guard((fd, iovs, n, out) => {
+      const s = h.socketAt(fd);
+      if (!s) return shimRead(fd, iovs, n, out);
+      h.checkKill();
+      h.mem.refresh();
+      return h.fd_read(s, iovs, n, out);
+    }),
+    fd_write: guard((fd, iovs, n, out) => {
+      const s = h.socketAt(fd);
+      if (!s) return shimWrite(fd, iovs, n, out);
+      h.checkKill();
+      h.mem.refresh();
+      return h.fd_write(s, iovs, n, out);
+    }),
+    fd_close: guard((fd) => {
+      const s = h.socketAt(fd);
+      if (!s) return shimClose(fd);
+      (wasi.fds as (Fd | undefined)[])[fd] = undefined;
+      return h.closeSocket(s);
+    }),
+    poll_oneoff: guard((a, b, c, d) => h.poll_oneoff(a, b, c, d)),
+    sock_open: guard((a, b, c) => h.sock_open(a, b, c)),
+    sock_bind: guard((a, b, c) => h.sock_bind(a, b, c)),
+    sock_connect: guard((a, b, c) => h.sock_connect(a, b, c)),
+    sock_listen: guard((a, b) => h.sock_listen(a, b)),
+    // V1 and V2 differ in argument count; the arguments the guest passed tell which.
+    sock_accept: guard((...a) => (a.length >= 3 ? h.sock_accept(a[0], a[1], a[2]) : h.sock_accept(a[0], a[1]))),
+    sock_recv: guard((a, b, c, d, e, f) => h.sock_recv(a, b, c, d, e, f)),
+    sock_recv_from: guard((...a) => (a.length >= 8
+      ? h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+      : h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6]))),
+    sock_send: guard((a, b, c, d, e) => h.sock_send(a, b, c, d, e)),
+    sock_send_to: guard((a, b, c, d, e, f, g) => h.sock_send_to(a, b, c, d, e, f, g)),
+    sock_shutdown: guard((a, b) => h.sock_shutdown(a, b)),
+    sock_getsockopt: guard((a, b, c, d, e) => h.sock_getsockopt(a, b, c, d, e)),
+    sock_setsockopt: guard((a, b, c, d, e) => h.sock_setsockopt(a, b, c, d, e)),
+    sock_getlocaladdr: guard((...a) => (a.length >= 4 ? h.sock_getlocaladdr(a[0], a[1], a[2], a[3]) : h.sock_getlocaladdr(a[0], a[1], a[2]))),
+    sock_getpeeraddr: guard((...a) => (a.length >= 4 ? h.sock_getpeeraddr(a[0], a[1], a[2], a[3]) : h.sock_getpeeraddr(a[0], a[1], a[2]))),
+    sock_getaddrinfo: guard((a, b, c, d, e, f, g, i) => h.sock_getaddrinfo(a, b, c, d, e, f, g, i)),
+  });
+  const sockbox = {
+    getsockopt: guard((a, b, c, d, e) => h.getsockopt(a, b, c, d, e)),
+    setsockopt: guard((a, b, c, d, e) => h.setsockopt(a, b, c, d, e)),
+  };
+  return { wasi_snapshot_preview1: preview1, sockbox };
+}
 
 /**
  * Runs `module` to its end. Never throws: the outcome says how it ended. Every
@@ -77,82 +153,11 @@ export function runGuest(module: WebAssembly.Module, opts: RuntimeOptions): RunO
     const wasi = new WASI(opts.args, env, fds, { debug: false });
     host = new SocketHost({ native: opts.native, policy, cancelFd: opts.cancelFd, cancelFlag: opts.cancelFlag, registry: opts.registry });
     host.attachFds(wasi.fds as (Fd | undefined)[]);
-    const h = host;
-
-    // The shim's functions may throw on a bad guest pointer (and its sock_* throw
-    // strings): every one is wrapped so the guest only ever sees an errno.
-    const preview1: Record<string, ImportFn> = {};
-    for (const [name, fn] of Object.entries(wasi.wasiImport)) {
-      preview1[name] = (...args: number[]) => {
-        try {
-          h.checkKill();
-          return fn(...args) as number;
-        } catch (e) {
-          if (isUnwind(e)) throw e;
-          return errnoFor(e);
-        }
-      };
-    }
-    const guard = (fn: ImportFn): ImportFn => (...args: number[]) => {
-      try {
-        return fn(...args);
-      } catch (e) {
-        if (isUnwind(e)) throw e;
-        return errnoFor(e);
-      }
-    };
-    const shimRead = preview1.fd_read;
-    const shimWrite = preview1.fd_write;
-    const shimClose = preview1.fd_close;
-    Object.assign(preview1, {
-      fd_read: guard((fd, iovs, n, out) => {
-        const s = h.socketAt(fd);
-        if (!s) return shimRead(fd, iovs, n, out);
-        h.checkKill();
-        h.mem.refresh();
-        return h.fd_read(s, iovs, n, out);
-      }),
-      fd_write: guard((fd, iovs, n, out) => {
-        const s = h.socketAt(fd);
-        if (!s) return shimWrite(fd, iovs, n, out);
-        h.checkKill();
-        h.mem.refresh();
-        return h.fd_write(s, iovs, n, out);
-      }),
-      fd_close: guard((fd) => {
-        const s = h.socketAt(fd);
-        if (!s) return shimClose(fd);
-        (wasi.fds as (Fd | undefined)[])[fd] = undefined;
-        return h.closeSocket(s);
-      }),
-      poll_oneoff: guard((a, b, c, d) => h.poll_oneoff(a, b, c, d)),
-      sock_open: guard((a, b, c) => h.sock_open(a, b, c)),
-      sock_bind: guard((a, b, c) => h.sock_bind(a, b, c)),
-      sock_connect: guard((a, b, c) => h.sock_connect(a, b, c)),
-      sock_listen: guard((a, b) => h.sock_listen(a, b)),
-      // V1 and V2 differ in argument count; the arguments the guest passed tell which.
-      sock_accept: guard((...a) => (a.length >= 3 ? h.sock_accept(a[0], a[1], a[2]) : h.sock_accept(a[0], a[1]))),
-      sock_recv: guard((a, b, c, d, e, f) => h.sock_recv(a, b, c, d, e, f)),
-      sock_recv_from: guard((...a) => (a.length >= 8
-        ? h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
-        : h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6]))),
-      sock_send: guard((a, b, c, d, e) => h.sock_send(a, b, c, d, e)),
-      sock_send_to: guard((a, b, c, d, e, f, g) => h.sock_send_to(a, b, c, d, e, f, g)),
-      sock_shutdown: guard((a, b) => h.sock_shutdown(a, b)),
-      sock_getsockopt: guard((a, b, c, d, e) => h.sock_getsockopt(a, b, c, d, e)),
-      sock_setsockopt: guard((a, b, c, d, e) => h.sock_setsockopt(a, b, c, d, e)),
-      sock_getlocaladdr: guard((...a) => (a.length >= 4 ? h.sock_getlocaladdr(a[0], a[1], a[2], a[3]) : h.sock_getlocaladdr(a[0], a[1], a[2]))),
-      sock_getpeeraddr: guard((...a) => (a.length >= 4 ? h.sock_getpeeraddr(a[0], a[1], a[2], a[3]) : h.sock_getpeeraddr(a[0], a[1], a[2]))),
-      sock_getaddrinfo: guard((a, b, c, d, e, f, g, i) => h.sock_getaddrinfo(a, b, c, d, e, f, g, i)),
-    });
-    const sockbox = {
-      getsockopt: guard((a, b, c, d, e) => h.getsockopt(a, b, c, d, e)),
-      setsockopt: guard((a, b, c, d, e) => h.setsockopt(a, b, c, d, e)),
-    };
+    const imports = buildImports(host, wasi);
 
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: preview1, sockbox });
+      instance = new WebAssembly.Instance(module, imports);
     } catch (e) {
       return { kind: 'error', message: `guest cannot be instantiated: ${(e as Error).message}` };
     }
