@@ -1,48 +1,101 @@
-// Compiles the C test guests: every test/guests/c/<name>.c becomes
-// test/guests/<name>-c.wasm. The .wasm files are committed, so tests need no
+// Compiles the test guests. The .wasm files are committed, so tests need no
 // compiler; run this (`node build/guests.mjs`) after changing a guest source.
-// Needs clang with the wasm32-wasi target and wasi-libc (Debian: clang, lld,
-// wasi-libc). Set CLANG to use another clang binary.
+//
+//   test/guests/as/<name>.ts -> test/guests/<name>-as.wasm   (always: the project's asc)
+//   test/guests/c/<name>.c   -> test/guests/<name>-c.wasm    (only when clang runs)
+//
+// The AssemblyScript guests come first, so that a C toolchain problem never keeps
+// them from building.
+//
+// The C guests need clang with the wasm32-wasi target and wasi-libc (Debian: clang,
+// lld, wasi-libc); set CLANG to use another clang binary. Without clang the C
+// guests are skipped with a note and their committed .wasm stay as they are;
+// `--require-clang` makes a missing clang an error instead.
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const srcDir = join(root, 'test', 'guests', 'c');
 const outDir = join(root, 'test', 'guests');
-const clang = process.env.CLANG || 'clang';
-// --strip-debug drops the DWARF that Debian's libc.a carries (about 100 KB); the
-// name section stays, so a trap's stack trace still shows function names.
-const FLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Wextra', '-Werror', '-Wl,--strip-debug'];
 
-const probe = spawnSync(clang, ['--version'], { encoding: 'utf8' });
-if (probe.error || probe.status !== 0) {
-  console.error(
-    `guests: cannot run '${clang}' (${probe.error?.code ?? `exit ${probe.status}`}). ` +
-      'Install clang with the wasm32-wasi target and wasi-libc ' +
-      '(Debian/Ubuntu: apt-get install clang lld wasi-libc), or set CLANG to its path.',
-  );
-  process.exit(1);
+const KNOWN_FLAGS = ['--require-clang'];
+const unknown = process.argv.slice(2).filter((a) => !KNOWN_FLAGS.includes(a));
+if (unknown.length > 0) {
+  console.error(`guests: unknown argument ${unknown.join(' ')} (known: ${KNOWN_FLAGS.join(' ')})`);
+  process.exit(2);
+}
+const requireClang = process.argv.includes('--require-clang');
+
+/** The sources in dir ending in ext, sorted; [] when dir does not exist. */
+function sourcesIn(dir, ext) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .sort();
 }
 
-const sources = readdirSync(srcDir)
-  .filter((f) => f.endsWith('.c'))
-  .sort();
-if (sources.length === 0) {
-  console.error(`guests: no .c files in ${relative(root, srcDir)}`);
-  process.exit(1);
-}
-
-for (const file of sources) {
-  const src = join(srcDir, file);
-  const out = join(outDir, `${basename(file, '.c')}-c.wasm`);
-  const args = [...FLAGS, src, '-o', out];
-  const r = spawnSync(clang, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    console.error(`guests: ${clang} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+/** Runs a compiler; on failure prints the command and exits 1. */
+function run(cmd, args, out) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.error || r.status !== 0) {
+    console.error(`guests: ${cmd} ${args.join(' ')} failed (${r.error?.code ?? `exit ${r.status ?? r.signal}`})`);
     process.exit(1);
   }
   console.log(`guests: ${relative(root, out)} (${statSync(out).size} bytes)`);
+}
+
+// ── AssemblyScript guests ───────────────────────────────────────────────────
+
+const asDir = join(root, 'test', 'guests', 'as');
+const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+// A WASI command module: --exportStart _start exports the top-level code as _start
+// instead of a wasm start section (which would run before the host can see the
+// exported memory); --use abort= turns asc's abort() into a trap, so the module
+// imports nothing from "env"; the stub runtime never frees, which a short-lived
+// guest does not need.
+const AS_FLAGS = ['-O3', '--runtime', 'stub', '--exportStart', '_start', '--use', 'abort='];
+
+const asSources = sourcesIn(asDir, '.ts');
+if (asSources.length > 0 && !existsSync(asc)) {
+  console.error(`guests: ${relative(root, asc)} is missing; run npm install`);
+  process.exit(1);
+}
+for (const file of asSources) {
+  const out = join(outDir, `${basename(file, '.ts')}-as.wasm`);
+  // Paths relative to the root: asc names the module's functions after them.
+  run(process.execPath, [asc, relative(root, join(asDir, file)), '-o', relative(root, out), ...AS_FLAGS], out);
+}
+
+// ── C guests ────────────────────────────────────────────────────────────────
+
+const cDir = join(root, 'test', 'guests', 'c');
+const clang = process.env.CLANG || 'clang';
+// --strip-debug drops the DWARF that Debian's libc.a carries (about 100 KB); the
+// name section stays, so a trap's stack trace still shows function names.
+const C_FLAGS = ['--target=wasm32-wasi', '-O2', '-Wall', '-Wextra', '-Werror', '-Wl,--strip-debug'];
+
+const cSources = sourcesIn(cDir, '.c');
+const probe = spawnSync(clang, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) {
+  const why =
+    `cannot run '${clang}' (${probe.error?.code ?? `exit ${probe.status}`}). ` +
+    'Install clang with the wasm32-wasi target and wasi-libc ' +
+    '(Debian/Ubuntu: apt-get install clang lld wasi-libc), or set CLANG to its path.';
+  if (requireClang) {
+    console.error(`guests: ${why}`);
+    process.exit(1);
+  }
+  console.log(`guests: note: skipping ${cSources.length} C guest(s): ${why}`);
+} else {
+  for (const file of cSources) {
+    const out = join(outDir, `${basename(file, '.c')}-c.wasm`);
+    run(clang, [...C_FLAGS, join(cDir, file), '-o', out], out);
+  }
+}
+
+if (cSources.length + asSources.length === 0) {
+  console.error('guests: no guest sources in test/guests/c or test/guests/as');
+  process.exit(1);
 }
