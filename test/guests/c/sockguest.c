@@ -151,6 +151,63 @@
  *     -> wasmedge <ns per call>
  *     -> sockbox <ns per call>
  *     (integers, rounded down). n is 1..1000000000. Exits 0.
+ *
+ * try <op> <4|6> <arguments>
+ *     One call that the sandbox policy may refuse, for the policy tests (which
+ *     run it over a recording native layer, so that no syscall runs). Unlike the
+ *     rest of this contract, addresses here may be ANY address and numbers may be
+ *     out of range on purpose. It prints one line
+ *         try <op> errno=<n>
+ *     (0 = the call succeeded; a few ops add fields after it) and exits 0. Each
+ *     op opens the socket(s) it needs with sock_open (family <4|6>: 4 is
+ *     WasmEdge INET4, 6 is INET6); a failure there is "error sock_open errno=<n>",
+ *     exit 1. Sockets are closed with fd_close before the exit unless said.
+ *     Wrong arguments print one line "usage: sockguest try ..." and exit 2.
+ *
+ *     <addr> is IPv4 dotted text or IPv6 text (:: compression, embedded IPv4
+ *     as in ::ffff:10.0.0.1), parsed in the guest with wasi-libc's inet_pton.
+ *     It is passed in the V1 form (4 raw bytes) when it parses as IPv4 and in
+ *     the V2 form (128-byte storage, family INET6) otherwise, whatever the
+ *     socket's family. Numbers are decimal; <port>, <socktype>, <af>, <level>
+ *     and <name> are 0..4294967295 and reach the import unchanged (so 65536 is
+ *     passed as 65536); <int> is -2147483648..2147483647.
+ *
+ *     try connect <4|6> <addr> <port>
+ *         STREAM socket, set NONBLOCK (an allowed connect answers at once: 0 or
+ *         26 INPROGRESS), sock_connect(<addr>, <port>).
+ *     try bind <4|6> <addr> <port>
+ *         STREAM socket, sock_bind(<addr>, <port>).
+ *     try sendto <4|6> <addr> <port>
+ *         DGRAM socket, NONBLOCK, sock_send_to of the 1 byte "x" to <addr>:<port>.
+ *     try open-raw <4|6> <addr> <socktype>
+ *         sock_open(family, <socktype>); <addr> is ignored. Meant for socket
+ *         types WasmEdge does not have: 3 (raw), 255, ...
+ *     try open-family <4|6> <addr> <af>
+ *         sock_open(<af>, STREAM); <4|6> and <addr> are ignored. Meant for
+ *         WasmEdge address families other than 1 and 2: 0, 3, 16, 17, ...
+ *     try sockopt-set <4|6> <level> <name> <int>
+ *         STREAM socket; sockbox setsockopt(<level>, <name>, int32 <int>, len 4)
+ *         (Linux numbering).
+ *     try sockopt-get <4|6> <level> <name>
+ *         STREAM socket; sockbox getsockopt(<level>, <name>) into a zeroed
+ *         64-byte buffer with *len = 64.
+ *         -> try sockopt-get errno=<n>                        (on an error)
+ *         -> try sockopt-get errno=0 len=<len> value=<int32 at offset 0>
+ *     try wasmedge-set <4|6> <name> <int>
+ *         STREAM socket; sock_setsockopt(SOL_SOCKET 0, <name>, int32 <int>, len 4)
+ *         (WasmEdge numbering).
+ *     try wasmedge-get <4|6> <name>
+ *         STREAM socket; sock_getsockopt(SOL_SOCKET 0, <name>), as sockopt-get
+ *         (same extra fields).
+ *     try lookup <4|6> <node> <service>
+ *         sock_getaddrinfo(<node>, <service>) with hints {family 4|6, STREAM}
+ *         and 4 preallocated answers (no socket is opened).
+ *         -> try lookup errno=<n>                (on an error)
+ *         -> try lookup errno=0 count=<answers>
+ *     try many-sockets <4|6> <n>
+ *         n (1..100000) calls of sock_open(family, STREAM), every one tried even
+ *         after a failure; the sockets stay open (the sandbox closes them).
+ *         -> try many-sockets errno=<first failure's errno, 0 if none> opened=<k>
  * ---------------------------------------------------------------------------
  *
  * V1 and V2 imports that share one name. WasmEdge has two generations of
@@ -170,6 +227,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wasi/api.h>
+
+/* inet_pton only (the try command's address text); no libc socket call. */
+#include <arpa/inet.h>
 
 /* ======================================================================== */
 /* Numbering                                                                */
@@ -400,6 +460,36 @@ wasi_errno_t we_sock_setsockopt(uint32_t fd, uint32_t level, uint32_t name, cons
 WASMEDGE_IMPORT("poll_oneoff")
 wasi_errno_t wasi_poll_oneoff(const subscription_t *in, event_t *out, uint32_t nsubscriptions,
                               uint32_t *ro_nevents);
+
+/* __wasi_addrinfo_t (28 bytes) and __wasi_sockaddr_t (12 bytes), WasmEdge's layout. */
+typedef struct {
+  uint16_t family;   /* @0, WE_AF_* */
+  uint32_t data_len; /* @4 */
+  uint8_t *data;     /* @8: port (big-endian u16) then the IP bytes */
+} wasi_sockaddr_t;
+_Static_assert(sizeof(wasi_sockaddr_t) == 12, "sockaddr is 12 bytes");
+typedef struct wasi_addrinfo {
+  uint16_t flags;              /* @0 */
+  uint8_t family;              /* @2 */
+  uint8_t socktype;            /* @3 */
+  uint32_t protocol;           /* @4 */
+  uint32_t addrlen;            /* @8 */
+  wasi_sockaddr_t *addr;       /* @12 */
+  char *canonname;             /* @16 */
+  uint32_t canonname_len;      /* @20 */
+  struct wasi_addrinfo *next;  /* @24 */
+} wasi_addrinfo_t;
+_Static_assert(sizeof(wasi_addrinfo_t) == 28, "addrinfo is 28 bytes");
+_Static_assert(offsetof(wasi_addrinfo_t, addr) == 12, "addr @12");
+_Static_assert(offsetof(wasi_addrinfo_t, next) == 24, "next @24");
+
+/* *res points at the first of max_len preallocated entries chained by next; the
+ * host fills up to max_len of them and writes how many into *res_len. Only the
+ * try lookup command calls it. */
+WASMEDGE_IMPORT("sock_getaddrinfo")
+wasi_errno_t we_sock_getaddrinfo(const char *node, uint32_t node_len, const char *service,
+                                 uint32_t service_len, const wasi_addrinfo_t *hints,
+                                 wasi_addrinfo_t **res, uint32_t max_len, uint32_t *res_len);
 
 /* sockbox extension: Linux numbering, every level, POSIX truncation on get. */
 SOCKBOX_IMPORT("getsockopt")
@@ -1180,12 +1270,203 @@ static void cmd_getsockopt_loop(char **args) {
 }
 
 /* ======================================================================== */
+/* Command: try (one call the policy may refuse)                            */
+/* ======================================================================== */
+
+static _Noreturn void usage_try(void) {
+  say("usage: sockguest try connect|bind|sendto <4|6> <addr> <port>"
+      " | try open-raw <4|6> <addr> <socktype> | try open-family <4|6> <addr> <af>"
+      " | try sockopt-set <4|6> <level> <name> <int> | try sockopt-get <4|6> <level> <name>"
+      " | try wasmedge-set <4|6> <name> <int> | try wasmedge-get <4|6> <name>"
+      " | try lookup <4|6> <node> <service> | try many-sockets <4|6> <n>");
+  exit(2);
+}
+
+/* A decimal number in [0, max], or usage_try(). */
+static uint32_t try_uint(const char *s, uint32_t max) {
+  uint64_t v = 0;
+  if (*s == '\0') usage_try();
+  for (; *s != '\0'; s++) {
+    if (*s < '0' || *s > '9') usage_try();
+    v = v * 10 + (uint64_t)(*s - '0');
+    if (v > max) usage_try();
+  }
+  return (uint32_t)v;
+}
+
+/* A decimal int32 with an optional '-', or usage_try(). */
+static int32_t try_int(const char *s) {
+  if (*s == '-') return (int32_t)(0u - try_uint(s + 1, 0x80000000u));
+  return (int32_t)try_uint(s, 0x7FFFFFFFu);
+}
+
+static int try_family(const char *s) {
+  if (strcmp(s, "4") == 0) return 4;
+  if (strcmp(s, "6") == 0) return 6;
+  usage_try();
+}
+
+/* Address text -> V1 (IPv4, 4 raw bytes) or V2 (IPv6, 128-byte storage). */
+static void try_addr(sock_addr_t *a, const char *text) {
+  uint8_t ip[16];
+  if (inet_pton(AF_INET, text, ip) == 1)
+    addr_v1(a, ip, 4);
+  else if (inet_pton(AF_INET6, text, ip) == 1)
+    addr_v2(a, WE_AF_INET6, ip, 16);
+  else
+    usage_try();
+}
+
+/* Prints "try <op> errno=<n>" and, after a successful get, "len=<n> value=<int>". */
+static void try_get_report(const char *op, wasi_errno_t err, const uint8_t *buf, uint32_t len) {
+  if (err != WASI_ESUCCESS) {
+    say("try %s errno=%d", op, err);
+    return;
+  }
+  int32_t value;
+  memcpy(&value, buf, sizeof value);
+  say("try %s errno=%d len=%u value=%d", op, err, len, value);
+}
+
+static void cmd_try(char **args) {
+  int argc = 0;
+  while (args[argc] != NULL) argc++;
+  if (argc < 2) usage_try();
+  const char *op = args[0];
+  int family = try_family(args[1]);
+  wasi_errno_t err;
+
+  if (strcmp(op, "connect") == 0 || strcmp(op, "bind") == 0 || strcmp(op, "sendto") == 0) {
+    if (argc != 4) usage_try();
+    sock_addr_t a;
+    try_addr(&a, args[2]);
+    uint32_t port = try_uint(args[3], UINT32_MAX);
+    int dgram = strcmp(op, "sendto") == 0;
+    uint32_t fd = open_sock(family, dgram ? WE_SOCK_DGRAM : WE_SOCK_STREAM);
+    if (strcmp(op, "bind") == 0) {
+      err = we_sock_bind(fd, &a.addr, port);
+    } else if (!dgram) {
+      set_nonblocking(fd);
+      err = we_sock_connect(fd, &a.addr, port);
+    } else {
+      static const uint8_t x[1] = {'x'};
+      ciovec_t ciov = {x, sizeof x};
+      uint32_t sent = 0;
+      set_nonblocking(fd);
+      err = we_sock_send_to(fd, &ciov, 1, &a.addr, port, 0, &sent);
+    }
+    say("try %s errno=%d", op, err);
+    close_fd(fd);
+    return;
+  }
+
+  if (strcmp(op, "open-raw") == 0 || strcmp(op, "open-family") == 0) {
+    if (argc != 4) usage_try();
+    uint32_t number = try_uint(args[3], UINT32_MAX);
+    uint32_t fd = 0;
+    if (strcmp(op, "open-raw") == 0)
+      err = we_sock_open(family == 4 ? WE_AF_INET4 : WE_AF_INET6, number, &fd);
+    else
+      err = we_sock_open(number, WE_SOCK_STREAM, &fd);
+    say("try %s errno=%d", op, err);
+    if (err == WASI_ESUCCESS) close_fd(fd);
+    return;
+  }
+
+  if (strcmp(op, "lookup") == 0) {
+    if (argc != 4) usage_try();
+    enum { MAX_ANSWERS = 4 };
+    static wasi_addrinfo_t answers[MAX_ANSWERS];
+    static wasi_sockaddr_t addrs[MAX_ANSWERS];
+    static uint8_t data[MAX_ANSWERS][2 + 16];
+    memset(answers, 0, sizeof answers);
+    memset(addrs, 0, sizeof addrs);
+    for (int i = 0; i < MAX_ANSWERS; i++) {
+      addrs[i].data_len = sizeof data[i];
+      addrs[i].data = data[i];
+      answers[i].addr = &addrs[i];
+      answers[i].next = i + 1 < MAX_ANSWERS ? &answers[i + 1] : NULL;
+    }
+    wasi_addrinfo_t hints;
+    memset(&hints, 0, sizeof hints);
+    hints.family = family == 4 ? WE_AF_INET4 : WE_AF_INET6;
+    hints.socktype = WE_SOCK_STREAM;
+    wasi_addrinfo_t *res = answers;
+    uint32_t count = 0;
+    err = we_sock_getaddrinfo(args[2], (uint32_t)strlen(args[2]), args[3], (uint32_t)strlen(args[3]),
+                              &hints, &res, MAX_ANSWERS, &count);
+    if (err != WASI_ESUCCESS)
+      say("try lookup errno=%d", err);
+    else
+      say("try lookup errno=0 count=%u", count);
+    return;
+  }
+
+  if (strcmp(op, "many-sockets") == 0) {
+    if (argc != 3) usage_try();
+    uint32_t n = try_uint(args[2], 100000);
+    if (n == 0) usage_try();
+    uint32_t opened = 0;
+    wasi_errno_t first = WASI_ESUCCESS;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t fd = 0;
+      err = we_sock_open(family == 4 ? WE_AF_INET4 : WE_AF_INET6, WE_SOCK_STREAM, &fd);
+      if (err == WASI_ESUCCESS)
+        opened++;
+      else if (first == WASI_ESUCCESS)
+        first = err;
+    }
+    say("try many-sockets errno=%d opened=%u", first, opened);
+    return;
+  }
+
+  uint8_t buf[64];
+  uint32_t len = sizeof buf;
+  memset(buf, 0, sizeof buf);
+  if (strcmp(op, "sockopt-set") == 0) {
+    if (argc != 5) usage_try();
+    uint32_t level = try_uint(args[2], UINT32_MAX);
+    uint32_t name = try_uint(args[3], UINT32_MAX);
+    int32_t value = try_int(args[4]);
+    uint32_t fd = open_sock(family, WE_SOCK_STREAM);
+    err = sb_setsockopt(fd, level, name, &value, sizeof value);
+    say("try %s errno=%d", op, err);
+    close_fd(fd);
+  } else if (strcmp(op, "sockopt-get") == 0) {
+    if (argc != 4) usage_try();
+    uint32_t level = try_uint(args[2], UINT32_MAX);
+    uint32_t name = try_uint(args[3], UINT32_MAX);
+    uint32_t fd = open_sock(family, WE_SOCK_STREAM);
+    err = sb_getsockopt(fd, level, name, buf, &len);
+    try_get_report(op, err, buf, len);
+    close_fd(fd);
+  } else if (strcmp(op, "wasmedge-set") == 0) {
+    if (argc != 4) usage_try();
+    uint32_t name = try_uint(args[2], UINT32_MAX);
+    int32_t value = try_int(args[3]);
+    uint32_t fd = open_sock(family, WE_SOCK_STREAM);
+    err = we_sock_setsockopt(fd, WE_SOL_SOCKET, name, &value, sizeof value);
+    say("try %s errno=%d", op, err);
+    close_fd(fd);
+  } else if (strcmp(op, "wasmedge-get") == 0) {
+    if (argc != 3) usage_try();
+    uint32_t name = try_uint(args[2], UINT32_MAX);
+    uint32_t fd = open_sock(family, WE_SOCK_STREAM);
+    err = we_sock_getsockopt(fd, WE_SOL_SOCKET, name, buf, &len);
+    try_get_report(op, err, buf, len);
+    close_fd(fd);
+  } else {
+    usage_try();
+  }
+}
+
+/* ======================================================================== */
 /* main                                                                     */
 /* ======================================================================== */
 
 static const struct {
   const char *name;
-  int nargs; /* arguments after the command name */
+  int nargs; /* arguments after the command name; -1 = any number */
   void (*run)(char **args);
 } COMMANDS[] = {
     {"echo-server", 1, cmd_echo_server},
@@ -1201,13 +1482,14 @@ static const struct {
     {"exit-open", 0, cmd_exit_open},
     {"bad-input", 0, cmd_bad_input},
     {"getsockopt-loop", 1, cmd_getsockopt_loop},
+    {"try", -1, cmd_try}, /* -1: the command counts its own arguments */
 };
 
 int main(int argc, char **argv) {
   if (argc < 2) usage();
   for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
     if (strcmp(argv[1], COMMANDS[i].name) != 0) continue;
-    if (argc - 2 != COMMANDS[i].nargs) usage();
+    if (COMMANDS[i].nargs >= 0 && argc - 2 != COMMANDS[i].nargs) usage();
     COMMANDS[i].run(argv + 2);
     return 0;
   }
