@@ -27,13 +27,20 @@
  *   poll_oneoff, which sockbox serves with FD_READ/FD_WRITE on sockets and
  *   clocks). events must include POLLIN or POLLOUT (wasi-libc answers ENOSYS
  *   otherwise); POLLPRI/POLLRDBAND/POLLWRBAND are defined below but never fire.
+ *   select() and ioctl(FIONBIO): wasi-libc's own, over the same calls.
  *   read/write/close/fcntl(F_GETFL/F_SETFL O_NONBLOCK) on sockets: wasi-libc's,
  *   served by sockbox's fd table.
+ *   Flags: send/sendto/sendmsg take MSG_NOSIGNAL (always in effect) and
+ *   MSG_DONTWAIT; recv/recvfrom/recvmsg take MSG_PEEK, MSG_WAITALL and
+ *   MSG_DONTWAIT. Any other flag is EOPNOTSUPP (MSG_OOB, MSG_MORE, and MSG_TRUNC
+ *   as an input flag). recvmsg reports MSG_TRUNC in msg_flags.
+ *   struct tcp_info and struct ucred need _GNU_SOURCE, as with musl.
  *
  * Left out: socketpair and AF_UNIX (no such thing in the sandbox), raw sockets,
  * ancillary data (cmsg), MSG_OOB, sockatmark, gethostbyname and other
  * non-reentrant resolver calls, reverse lookups (getnameinfo answers NI_NAMEREQD
- * with EAI_NONAME).
+ * with EAI_NONAME). ioctl(FIONREAD) answers 0: wasi-libc takes it from
+ * poll_oneoff's nbytes, which sockbox leaves 0.
  *
  * ---------------------------------------------------------------------------
  * Numbering: the guest's own, translated here
@@ -86,8 +93,7 @@
  *
  * A refusal by the sandbox's policy (a connect, bind or sendto to an address the
  * host did not grant, an option the policy refuses, an option sockbox does not
- * know, a socket type or family it does not offer, one socket too many) is
- * ENOTCAPABLE (76), which wasi-libc already has; strerror(ENOTCAPABLE) says
+ * know, one socket more than the host allows) is ENOTCAPABLE (76), which wasi-libc already has; strerror(ENOTCAPABLE) says
  * "Capabilities insufficient". SOCKBOX_EPOLICY is another name for it. Linux has
  * no such errno; a program that wants to treat it like a Linux refusal can
  * compare with EACCES || EPERM || SOCKBOX_EPOLICY.
@@ -98,6 +104,9 @@
  *   connect to an address not granted         ENOTCAPABLE, before any syscall
  *   a closed or unknown fd                    EBADF;  a file or stdio fd: ENOTSOCK
  *   setsockopt(int option, optlen 2)          EINVAL (the kernel's answer)
+ *   socket(AF_UNIX, ...)                      EAFNOSUPPORT; a type other than SOCK_STREAM
+ *                                             or SOCK_DGRAM: EINVAL (checked here: the
+ *                                             sandbox offers TCP and UDP over IPv4/IPv6)
  *   NULL optlen / addrlen / buffer            EFAULT (checked here: address 0 is valid
  *                                             wasm memory, so the host cannot tell)
  *
