@@ -491,7 +491,7 @@ describe('socket options: buffer caps', () => {
   // Linux reads SO_RCVBUF/SO_SNDBUF as u32 and clamps to net.core.rmem_max/wmem_max
   // (net/core/sock.c: min_t(u32, val, sysctl_rmem_max)), so -1 asks for the host's
   // maximum. The cap check compares the signed value, so -1 passes any cap.
-  test.fails('BUG (reported): caps.SO_RCVBUF = 65536: set SO_RCVBUF = -1 (the kernel reads u32 0xffffffff: rmem_max) → should be NOTCAPABLE', async () => {
+  test('caps.SO_RCVBUF = 65536: set SO_RCVBUF = -1 (the kernel reads u32 0xffffffff: rmem_max) → NOTCAPABLE, no syscall', async () => {
     const [level, opt] = sb('SO_RCVBUF');
     expectRefused(await tryGuest(['sockopt-set', 4, level, opt, -1], custom));
   });

@@ -39,8 +39,8 @@
  * Left out: socketpair and AF_UNIX (no such thing in the sandbox), raw sockets,
  * ancillary data (cmsg), MSG_OOB, sockatmark, gethostbyname and other
  * non-reentrant resolver calls, reverse lookups (getnameinfo answers NI_NAMEREQD
- * with EAI_NONAME). ioctl(FIONREAD) answers 0: wasi-libc takes it from
- * poll_oneoff's nbytes, which sockbox leaves 0.
+ * with EAI_NONAME). ioctl(FIONREAD) works: wasi-libc takes it from
+ * poll_oneoff's nbytes, which sockbox fills with the bytes queued.
  *
  * ---------------------------------------------------------------------------
  * Numbering: the guest's own, translated here

@@ -39,6 +39,8 @@ export interface NativeApi {
   close(fd: number): number;
   /** errno after the last call that failed. */
   errno(): number;
+  /** ioctl(2) with an int out-parameter (FIONREAD): the int, or -1 (errno set). */
+  ioctlInt(fd: number, request: number): number;
 
   // Raw-address forms for the guest path: guest memory is passed as its native
   // address plus an offset (checked against the memory's size by the caller), so a
@@ -113,6 +115,9 @@ function bind(): NativeApi {
   const recvmsgAt = f('intptr_t recvmsg(int, uintptr_t, int)');
   const sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)');
   const addressOf = (buf: ArrayBufferView): number => Number(memmove(buf, buf, 0));
+  const ioctl = f('int ioctl(int, unsigned long, void *)');
+  const ioctlOut = new Int32Array(1);
+  const ioctlInt = (fd: number, request: number): number => (ioctl(fd, request, ioctlOut) < 0 ? -1 : ioctlOut[0]);
 
   // struct addrinfo (Linux and macOS order differ: canonname/addr are swapped).
   const addrinfo = koffi.struct('sockbox_addrinfo', process.platform === 'darwin'
@@ -163,7 +168,7 @@ function bind(): NativeApi {
     socket, bind: bindFn, listen, accept4, connect, send, recv, sendto, recvfrom, shutdown,
     getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, read, write,
     close, errno: () => koffi.errno(),
-    addressOf, getsockoptAt, setsockoptAt, recvmsgAt, sendmsgAt, getaddrinfo,
+    addressOf, getsockoptAt, setsockoptAt, recvmsgAt, sendmsgAt, getaddrinfo, ioctlInt,
   };
 }
 

@@ -45,6 +45,8 @@ const SO_ERROR_HOST = OPT.get('SO_ERROR')!.hostNumber;
 const SO_RCVTIMEO_HOST = OPT.get('SO_RCVTIMEO')!.hostNumber;
 const SO_SNDTIMEO_HOST = OPT.get('SO_SNDTIMEO')!.hostNumber;
 const SO_NOSIGPIPE = OPT.get('SO_NOSIGPIPE')!.hostNumber;
+/** ioctl FIONREAD: Linux <asm-generic/ioctls.h> 0x541B, macOS <sys/filio.h> _IOR('f', 127, int). */
+const FIONREAD = IS_LINUX ? 0x541b : 0x4004667f;
 /** IOV_MAX on Linux and macOS. */
 const IOV_MAX = 1024;
 const osErrno = osConstants.errno as Record<string, number>;
@@ -215,12 +217,18 @@ export class SocketHost implements SocketOwner {
   }
 
   /**
-   * Waits in poll(2) until `nativeFd` has `events`, the timeout passes (→ false) or
-   * the sandbox is killed (→ KillSignal). timeoutMs < 0 waits without limit.
+   * Waits in poll(2) until `nativeFd` has `events`, the timeout passes or the
+   * sandbox is killed (→ KillSignal). timeoutMs < 0 waits without limit.
+   * Returns 0 when the call should be retried, or a WASI errno to give the guest:
+   * AGAIN on timeout, the socket's pending error when poll reports only POLLERR
+   * (reading SO_ERROR clears it, so poll cannot keep waking on it), and AGAIN after
+   * many wake-ups in a row that the retried call did not use (no spinning).
    */
-  private wait(nativeFd: number, events: number, timeoutMs: number): boolean {
+  private wait(sock: SocketFd, events: number, timeoutMs: number, spins: { n: number }): number {
     const pdv = this.pdv;
+    const nativeFd = sock.nativeFd;
     const deadline = timeoutMs >= 0 ? Date.now() + timeoutMs : 0;
+    if (++spins.n > 1000) return abi.ERRNO_AGAIN;
     for (;;) {
       this.checkKill();
       pdv.setInt32(0, nativeFd, true);
@@ -233,15 +241,29 @@ export class SocketHost implements SocketOwner {
       const n = this.native.poll(this.pollfds, 2, left);
       if (n < 0) {
         if (this.native.errno() === EINTR) continue;
-        return true; // let the retried call report the error
+        return this.errno();
       }
       if (pdv.getInt16(14, true) !== 0) {
         this.killed = true;
         throw new KillSignal();
       }
-      if (n > 0) return true;
-      if (timeoutMs >= 0 && Date.now() >= deadline) return false;
+      const revents = pdv.getInt16(6, true);
+      if (revents !== 0) {
+        if ((revents & events) === 0 && (revents & POLLERR) !== 0) {
+          const err = this.soError(sock);
+          if (err !== 0) return toWasiErrno(err);
+        }
+        return 0;
+      }
+      if (timeoutMs >= 0 && Date.now() >= deadline) return abi.ERRNO_AGAIN;
     }
+  }
+
+  /** Reads (and so clears) the socket's pending error: a host errno, 0 for none. */
+  private soError(sock: SocketFd): number {
+    this.sdv.setUint32(LEN_AT, 4, true);
+    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.native.errno();
+    return this.sdv.getInt32(OPT_AT, true);
   }
 
   /** The socket's SO_RCVTIMEO / SO_SNDTIMEO in ms (-1: none), for waits the kernel cannot time. */
@@ -391,11 +413,13 @@ export class SocketHost implements SocketOwner {
     const waitAll = (riflags & abi.RIFLAGS_RECV_WAITALL) !== 0 && sock.type === abi.SOCK_STREAM;
     let got = 0;
     let timeout: number | undefined;
+    const spins = { n: 0 };
     for (;;) {
       this.checkKill();
       const iov = this.iovecs(iovs_ptr, iovs_len, got);
       if (typeof iov === 'number') return iov;
-      if (iov.total === 0 || (iov.count === 0 && got > 0)) break;
+      // A zero-length receive still goes to the kernel: on UDP it waits for a datagram and drops it.
+      if (iov.count === 0 && got > 0) break;
       const msg = this.msghdr(iov.count, withName);
       const n = this.native.recvmsgAt(sock.nativeFd, msg, flags);
       if (n < 0) {
@@ -403,7 +427,8 @@ export class SocketHost implements SocketOwner {
         if (got > 0 && !waitAll) break;
         if (sock.nonblock) { if (got > 0) break; return abi.ERRNO_AGAIN; }
         timeout ??= this.timeoutMs(sock, false);
-        if (!this.wait(sock.nativeFd, POLLIN, timeout)) { if (got > 0) break; return abi.ERRNO_AGAIN; }
+        const w = this.wait(sock, POLLIN, timeout, spins);
+        if (w !== 0) { if (got > 0) break; return w; }
         this.mem.refresh();
         continue;
       }
@@ -420,6 +445,7 @@ export class SocketHost implements SocketOwner {
   private send(sock: SocketFd, iovs_ptr: number, iovs_len: number, withName: number, out: { n: number }): number {
     let sent = 0;
     let timeout: number | undefined;
+    const spins = { n: 0 };
     for (;;) {
       this.checkKill();
       const iov = this.iovecs(iovs_ptr, iovs_len, sent);
@@ -435,7 +461,8 @@ export class SocketHost implements SocketOwner {
         if (!this.wouldBlock()) { if (sent > 0) break; return this.errno(); }
         if (sock.nonblock) { if (sent > 0) break; return abi.ERRNO_AGAIN; }
         timeout ??= this.timeoutMs(sock, true);
-        if (!this.wait(sock.nativeFd, POLLOUT, timeout)) { if (sent > 0) break; return abi.ERRNO_AGAIN; }
+        const w = this.wait(sock, POLLOUT, timeout, spins);
+        if (w !== 0) { if (sent > 0) break; return w; }
         this.mem.refresh();
         continue;
       }
@@ -490,7 +517,9 @@ export class SocketHost implements SocketOwner {
   private setopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len: number): number {
     const mem = this.mem;
     if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
-    const value = len >= 4 ? mem.dv.getInt32(buf_ptr >>> 0, true) : undefined;
+    // Unsigned: Linux reads SO_RCVBUF/SO_SNDBUF as u32 (-1 is 0xffffffff, clamped to rmem_max),
+    // so a negative value must not slip under a cap.
+    const value = len >= 4 ? mem.dv.getUint32(buf_ptr >>> 0, true) : undefined;
     if (!this.policy.canSet(info.name, value)) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     if (len > 0x7fffffff) return abi.ERRNO_INVAL;
@@ -567,10 +596,10 @@ export class SocketHost implements SocketOwner {
     if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
     if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
     // Like Linux when SO_SNDTIMEO runs out: the connect goes on, the guest hears INPROGRESS.
-    if (!this.wait(sock.nativeFd, POLLOUT, this.timeoutMs(sock, true))) return abi.ERRNO_INPROGRESS;
-    this.sdv.setUint32(LEN_AT, 4, true);
-    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.errno();
-    return toWasiErrno(this.sdv.getInt32(OPT_AT, true));
+    const w = this.wait(sock, POLLOUT, this.timeoutMs(sock, true), { n: 0 });
+    if (w === abi.ERRNO_AGAIN) return abi.ERRNO_INPROGRESS;
+    if (w !== 0) return w;
+    return toWasiErrno(this.soError(sock));
   }
 
   /** sock_listen(fd, backlog). */
@@ -594,6 +623,7 @@ export class SocketHost implements SocketOwner {
     if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
     if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
     let timeout: number | undefined;
+    const spins = { n: 0 };
     for (;;) {
       const nfd = this.native.accept4(sock.nativeFd, null, null, HOST_SOCK_NONBLOCK | HOST_SOCK_CLOEXEC);
       if (nfd >= 0) {
@@ -607,7 +637,8 @@ export class SocketHost implements SocketOwner {
       if (!this.wouldBlock()) return this.errno();
       if (sock.nonblock) return abi.ERRNO_AGAIN;
       timeout ??= this.timeoutMs(sock, false);
-      if (!this.wait(sock.nativeFd, POLLIN, timeout)) return abi.ERRNO_AGAIN;
+      const w = this.wait(sock, POLLIN, timeout, spins);
+      if (w !== 0) return w;
     }
   }
 
@@ -910,7 +941,13 @@ export class SocketHost implements SocketOwner {
       if (re & POLLNVAL) { writeEvent(f.i, abi.ERRNO_BADF, f.type, 0); continue; }
       const hup = (re & POLLHUP) !== 0 ? abi.EVENTRWFLAGS_HANGUP : 0;
       const ready = f.type === abi.EVENTTYPE_FD_READ ? (re & (POLLIN | POLLHUP | POLLERR)) !== 0 : (re & (POLLOUT | POLLHUP | POLLERR)) !== 0;
-      if (ready) writeEvent(f.i, abi.ERRNO_SUCCESS, f.type, hup);
+      if (!ready) continue;
+      writeEvent(f.i, abi.ERRNO_SUCCESS, f.type, hup);
+      // nbytes: for reading, what is queued (FIONREAD); wasi-libc's ioctl(FIONREAD) reads it here.
+      if (f.type === abi.EVENTTYPE_FD_READ) {
+        const queued = this.native.ioctlInt(this.pdv.getInt32(f.slot * 8, true), FIONREAD);
+        if (queued > 0) mem.setU64(out_ptr + (events - 1) * abi.EVENT_SIZE + 16, BigInt(queued));
+      }
     }
     const now = nowMono();
     for (const c of clocks) if (now >= c.monoDeadline) writeEvent(c.i, abi.ERRNO_SUCCESS, abi.EVENTTYPE_CLOCK, 0);

@@ -347,6 +347,14 @@ export class RecordingNative implements NativeApi {
     return this.failure('fcntl') ?? 0;
   }
 
+  /** FIONREAD and friends: records, answers 0 bytes queued. */
+  ioctlInt(fd: number, request: number): number {
+    this.record('ioctl', [fd, request]);
+    const failed = this.failure('ioctl');
+    if (failed !== undefined) return failed;
+    return 0;
+  }
+
   poll(fds: Buf, nfds: number, timeoutMs: number): number {
     this.record('poll', [fds, nfds, timeoutMs]);
     const failed = this.failure('poll');

@@ -1,0 +1,52 @@
+// Fuzzing the guest boundary (host/sandbox imports) and the core's codecs.
+// `npm test` runs a reduced seed set; `npm run fuzz` runs ≥ 10^5 boundary calls
+// (SOCKBOX_FUZZ=full) and prints calls/s.
+
+import net from 'node:net';
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { Harness, callArb, PAGE } from './support/fuzz-harness.js';
+import { openFds } from './support/guest.js';
+
+const FULL = process.env.SOCKBOX_FUZZ === 'full';
+const SEQUENCES = Number(process.env.SOCKBOX_FUZZ_SEQUENCES ?? (FULL ? 8000 : 150));
+const LENGTH = 40;
+
+describe('guest boundary fuzzing', () => {
+  test(`${SEQUENCES} random call sequences over every socket import and poll_oneoff: errno only, no stray writes, no foreign fd, no leak`, async () => {
+    const fdsBefore = openFds();
+    const h = new Harness();
+    const started = performance.now();
+    let failure: string | null = null;
+    try {
+      fc.assert(fc.property(fc.array(callArb(PAGE), { minLength: LENGTH / 2, maxLength: LENGTH }), (calls) => {
+        for (const c of calls) {
+          const v = h.call(c);
+          if (v) { failure = v; return false; }
+        }
+        return true;
+      }), { numRuns: SEQUENCES, seed: FULL ? undefined : 42, endOnFailure: true });
+    } finally {
+      expect(h.close()).toBe(0);
+    }
+    expect(failure).toBeNull();
+    const secs = (performance.now() - started) / 1000;
+    console.log(`boundary fuzz: ${h.calls} calls in ${secs.toFixed(1)} s (${Math.round(h.calls / secs)} calls/s), ${h.wouldBlock} would-block answers`);
+    console.log(Object.entries(h.outcomes).map(([k, v]) => `${k}: ${Object.entries(v).map(([e, n]) => `${e}×${n}`).join(' ')}`).join('\n'));
+    if (FULL) expect(h.calls).toBeGreaterThanOrEqual(100_000);
+    expect(openFds()).toBe(fdsBefore);
+
+    // The host process still serves: a control echo over loopback.
+    const server = net.createServer((c) => c.pipe(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', () => c.end('alive'));
+      let text = '';
+      c.on('data', (d) => { text += d; });
+      c.on('end', () => resolve(text));
+      c.on('error', reject);
+    });
+    server.close();
+    expect(reply).toBe('alive');
+  }, FULL ? 600_000 : 60_000);
+});
