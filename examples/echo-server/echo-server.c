@@ -31,7 +31,7 @@
 #include "sockbox.h"
 #endif
 
-#define MAX_CLIENTS 64
+#define MAX_CLIENTS 256
 #define BUF_SIZE 16384
 
 /* A client: its socket, its number, how much it sent, and what is still to be
