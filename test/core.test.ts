@@ -193,7 +193,7 @@ describe('codecs: encode then decode gives the value back, for every kind', () =
         const m = c.exports.encode(kind, platform);
         expect(Number.isInteger(m)).toBe(true);
         expect(Number.isInteger(c.exports.convert(kind, platform, 1 - platform, len))).toBe(true);
-      }), { numRuns: 2000 });
+      }), { numRuns: process.env.SOCKBOX_FUZZ === 'full' ? 200_000 : 2000 });
   });
   test('convert: a Linux guest timeval becomes a macOS one and back', () => {
     const lin = c.encode(KIND.TIMEVAL, [5n, 250000n], undefined, PLATFORM.LINUX) as Uint8Array;
