@@ -150,3 +150,31 @@ describe('faults', () => {
     await witnessEchoes();
   });
 });
+
+describe('plain fd calls and clocks on sockets', () => {
+  test('fstat says socket; write() and read() on a socket go through fd_write / fd_read', async () => {
+    const server = net.createServer((c) => c.pipe(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const g = start(['rw', String((server.address() as net.AddressInfo).port)], {}, FAULTS);
+      expect(await g.done).toEqual({ exitCode: 0 });
+      expect(g.lines()).toEqual(['socket 1', 'read hello via write']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test('a clock-only poll_oneoff (nanosleep 300 ms) sleeps without spinning the CPU', async () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const g = start(['sleep', '300'], {}, FAULTS);
+    expect(await g.done).toEqual({ exitCode: 0 });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    expect(g.lines()).toEqual(['slept']);
+    expect(wallMs).toBeGreaterThanOrEqual(300);
+    // A spinning wait would burn ~300 ms of CPU; start-up of the worker costs some tens.
+    expect(cpuMs).toBeLessThan(200);
+  });
+});

@@ -3,6 +3,7 @@
 // during blocking calls, cleanup of every native fd, and bad input.
 
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { describe, expect, test } from 'vitest';
 import { Sandbox, SandboxError } from '../host/index.js';
@@ -280,5 +281,33 @@ describe('bad input from the guest', () => {
     expect(openFds()).toBe(before);
     // The host still serves: a fresh guest runs normally.
     expect(await start(['options', '4', 'dgram']).done).toEqual({ exitCode: 0 });
+  });
+});
+
+describe('the AssemblyScript test guest (test/guests/as/sockguest.ts)', () => {
+  const AS_GUEST = readFileSync(new URL('./guests/sockguest-as.wasm', import.meta.url));
+  for (const [fam, type] of [['4', 'stream'], ['4', 'dgram'], ['6', 'stream'], ['6', 'dgram']]) {
+    test(`options ${fam} ${type}: the same lines as the C guest, through both ABIs`, async () => {
+      const c = start(['options', fam, type]);
+      const as = start(['options', fam, type], {}, AS_GUEST);
+      expect(await as.done).toEqual({ exitCode: 0 });
+      expect(await c.done).toEqual({ exitCode: 0 });
+      expect(as.lines()).toEqual(c.lines());
+      expect(as.lines()).toContain('sockbox IP_TTL value=64');
+    });
+  }
+
+  test('echo-server on ::1 with a host client', async () => {
+    const g = start(['echo-server', '6'], {}, AS_GUEST);
+    const [, port] = await g.waitFor(/^listening (\d+)$/);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(Number(port), '::1', () => c.end('from the host'));
+      let text = '';
+      c.on('data', (d) => { text += d; });
+      c.on('end', () => resolve(text));
+      c.on('error', reject);
+    });
+    expect(reply).toBe('from the host');
+    expect(await g.done).toEqual({ exitCode: 0 });
   });
 });

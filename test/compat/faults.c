@@ -17,6 +17,13 @@
  *     with SO_LINGER 0 makes it fail; prints "recv <ret> errno=<errno>", then
  *     tries send() and prints "send <ret> errno=<errno>". Exits 0. (A SIGPIPE
  *     would kill the host process: it must not happen.)
+ * rw PORT
+ *     Connects and uses the plain fd calls on the socket: fstat() (prints
+ *     "socket <1|0>" for S_ISSOCK), write() "hello via write", shutdown(SHUT_WR),
+ *     read() until EOF, prints "read <text>". Exits 0.
+ * sleep MS
+ *     Sleeps MS milliseconds (nanosleep: a clock-only poll_oneoff) and prints
+ *     "slept". Exits 0.
  */
 
 #include <errno.h>
@@ -27,6 +34,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "sockbox.h"
 
 static int connect_to(int port) {
@@ -72,6 +82,34 @@ int main(int argc, char **argv) {
     printf("send %zd errno=%s\n", s, s < 0 ? sockbox_errno_name(errno) : "0");
     return 0;
   }
-  printf("usage: faults flood PORT nonblock|blocking | reset PORT\n");
+  if (argc == 3 && strcmp(argv[1], "rw") == 0) {
+    int fd = connect_to(atoi(argv[2]));
+    struct stat st;
+    if (fstat(fd, &st) < 0) { printf("error fstat %s\n", sockbox_errno_name(errno)); return 1; }
+    printf("socket %d\n", S_ISSOCK(st.st_mode) ? 1 : 0);
+    const char *msg = "hello via write";
+    if (write(fd, msg, strlen(msg)) != (ssize_t)strlen(msg)) { printf("error write %s\n", sockbox_errno_name(errno)); return 1; }
+    shutdown(fd, SHUT_WR);
+    char buf[256];
+    size_t got = 0;
+    for (;;) {
+      ssize_t n = read(fd, buf + got, sizeof buf - 1 - got);
+      if (n < 0) { printf("error read %s\n", sockbox_errno_name(errno)); return 1; }
+      if (n == 0) break;
+      got += (size_t)n;
+    }
+    buf[got] = 0;
+    printf("read %s\n", buf);
+    close(fd);
+    return 0;
+  }
+  if (argc == 3 && strcmp(argv[1], "sleep") == 0) {
+    long ms = atol(argv[2]);
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+    printf("slept\n");
+    return 0;
+  }
+  printf("usage: faults flood PORT nonblock|blocking | reset PORT | rw PORT | sleep MS\n");
   return 2;
 }
