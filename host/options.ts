@@ -65,6 +65,10 @@ function objectArg(v: unknown, name: string, shape: string): Record<string, unkn
 /** Reads an option by name and decodes it with the core's codec for its kind. */
 export function getOption(sock: Socket, name: string): OptionValue {
   const info = lookupOption(name, 'getsockopt');
+  // A C int is 4 little-endian bytes on every host: the int form of getsockopt is the
+  // codec's answer already, without a round trip through core memory.
+  if (info.kind === KIND.INT) return sock.getsockopt(info.hostLevel, info.hostNumber);
+  if (info.kind === KIND.BOOL) return sock.getsockopt(info.hostLevel, info.hostNumber) !== 0;
   const c = core();
   const size = c.exports.kindSize(info.kind, HOST_PLATFORM);
   const raw = sock.getsockopt(info.hostLevel, info.hostNumber, size) as Uint8Array;
@@ -96,6 +100,13 @@ export function getOption(sock: Socket, name: string): OptionValue {
 /** Encodes a typed value with the core's codec for the option's kind and sets it. */
 export function setOption(sock: Socket, name: string, value: OptionInput): void {
   const info = lookupOption(name, 'setsockopt');
+  if (info.kind === KIND.INT || info.kind === KIND.BOOL) {
+    const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    if (info.kind === KIND.BOOL && typeof value !== 'boolean' && typeof value !== 'number') throw new TypeError(`${name} takes a boolean`);
+    const n = Number(intField(v, name, -0x80000000, 0x7fffffff));
+    sock.setsockopt(info.hostLevel, info.hostNumber, info.kind === KIND.BOOL ? (n !== 0 ? 1 : 0) : n);
+    return;
+  }
   const c = core();
   let kind = info.kind;
   let fields: bigint[];
