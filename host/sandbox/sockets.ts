@@ -12,7 +12,7 @@
 import { constants as osConstants } from 'node:os';
 import { WASIProcExit, type Fd } from '@bjorn3/browser_wasi_shim';
 import type { NativeApi } from '../native/libc.js';
-import { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL } from '../native/libc.js';
+import { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, F_GETFL, F_SETFL, O_NONBLOCK } from '../native/libc.js';
 import { toWasiErrno } from '../native/errno.js';
 import {
   AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, SOCKADDR_MAX,
@@ -562,37 +562,44 @@ export class SocketHost implements SocketOwner {
 
   private setNativeNonblock(nfd: number): void {
     // Platforms without SOCK_NONBLOCK (macOS): F_SETFL O_NONBLOCK.
-    const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x0004;
     this.native.fcntl(nfd, F_SETFL, this.native.fcntl(nfd, F_GETFL, 0) | O_NONBLOCK);
   }
 
-  /** sock_bind(fd, addr_ptr, port). */
-  sock_bind(fd: number, addr_ptr: number, port: number): number {
-    this.checkKill();
-    this.mem.refresh();
+  /**
+   * The checks bind, connect and send_to share: the socket, the guest's address and
+   * port, the policy (`may`). On success the sockaddr is in scratch and its length
+   * is returned with the socket; otherwise a WASI errno.
+   */
+  private target(fd: number, addr_ptr: number, port: number, may: (ip: Uint8Array, port: number) => boolean): { sock: SocketFd; len: number } | number {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const ip = this.readAddress(addr_ptr);
     if (typeof ip === 'number') return ip;
     if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
-    if (!this.policy.canBind(ip, port)) return abi.ERRNO_NOTCAPABLE;
+    if (!may(ip, port)) return abi.ERRNO_NOTCAPABLE;
     const len = this.sockaddr(sock, ip, port);
-    if (len < 0) return -len;
-    return this.native.bind(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    return len < 0 ? -len : { sock, len };
+  }
+
+  private readonly mayBind = (ip: Uint8Array, port: number): boolean => this.policy.canBind(ip, port);
+  private readonly mayConnect = (ip: Uint8Array, port: number): boolean => this.policy.canConnect(ip, port);
+
+  /** sock_bind(fd, addr_ptr, port). */
+  sock_bind(fd: number, addr_ptr: number, port: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const t = this.target(fd, addr_ptr, port, this.mayBind);
+    if (typeof t === 'number') return t;
+    return this.native.bind(t.sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + t.len), t.len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
   }
 
   /** sock_connect(fd, addr_ptr, port). A blocking socket waits for the outcome. */
   sock_connect(fd: number, addr_ptr: number, port: number): number {
     this.checkKill();
     this.mem.refresh();
-    const sock = this.sock(fd);
-    if (typeof sock === 'number') return sock;
-    const ip = this.readAddress(addr_ptr);
-    if (typeof ip === 'number') return ip;
-    if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
-    if (!this.policy.canConnect(ip, port)) return abi.ERRNO_NOTCAPABLE;
-    const len = this.sockaddr(sock, ip, port);
-    if (len < 0) return -len;
+    const t = this.target(fd, addr_ptr, port, this.mayConnect);
+    if (typeof t === 'number') return t;
+    const { sock, len } = t;
     if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
     if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
     // Like Linux when SO_SNDTIMEO runs out: the connect goes on, the guest hears INPROGRESS.
@@ -715,19 +722,15 @@ export class SocketHost implements SocketOwner {
   sock_send_to(fd: number, ciovs_ptr: number, ciovs_len: number, addr_ptr: number, port: number, siflags: number, ro_len_ptr: number): number {
     this.checkKill();
     this.mem.refresh();
-    const sock = this.sock(fd);
-    if (typeof sock === 'number') return sock;
+    const s = this.sock(fd);
+    if (typeof s === 'number') return s;
     if (siflags !== 0) return abi.ERRNO_INVAL;
     if (!this.mem.ok(ro_len_ptr, 4)) return abi.ERRNO_FAULT;
-    const ip = this.readAddress(addr_ptr);
-    if (typeof ip === 'number') return ip;
-    if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
-    if (!this.policy.canConnect(ip, port)) return abi.ERRNO_NOTCAPABLE;
-    const len = this.sockaddr(sock, ip, port);
-    if (len < 0) return -len;
+    const t = this.target(fd, addr_ptr, port, this.mayConnect);
+    if (typeof t === 'number') return t;
     const tx = this.tx;
     tx.n = 0;
-    const rc = this.send(sock, ciovs_ptr, ciovs_len, len, tx);
+    const rc = this.send(t.sock, ciovs_ptr, ciovs_len, t.len, tx);
     if (rc !== abi.ERRNO_SUCCESS) return rc;
     this.mem.refresh();
     this.mem.setU32(ro_len_ptr, tx.n);
