@@ -74,61 +74,66 @@ export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview
       }
     };
   }
-  const guard = (fn: ImportFn): ImportFn => (...args: number[]) => {
-    try {
-      return fn(...args);
-    } catch (e) {
-      if (isUnwind(e)) throw e;
-      return errnoFor(e);
-    }
+  // One wrapper per import, with its own fixed parameters: no rest array, no spread,
+  // so a call allocates nothing. A V1/V2 pair is told apart by the parameters the
+  // guest did not pass (undefined).
+  const fail = (e: unknown): number => {
+    if (isUnwind(e)) throw e;
+    return errnoFor(e);
   };
   const shimRead = preview1.fd_read;
   const shimWrite = preview1.fd_write;
   const shimClose = preview1.fd_close;
+  type N = number;
   Object.assign(preview1, {
-    fd_read: guard((fd, iovs, n, out) => {
-      const s = h.socketAt(fd);
-      if (!s) return shimRead(fd, iovs, n, out);
-      h.checkKill();
-      h.mem.refresh();
-      return h.fd_read(s, iovs, n, out);
-    }),
-    fd_write: guard((fd, iovs, n, out) => {
-      const s = h.socketAt(fd);
-      if (!s) return shimWrite(fd, iovs, n, out);
-      h.checkKill();
-      h.mem.refresh();
-      return h.fd_write(s, iovs, n, out);
-    }),
-    fd_close: guard((fd) => {
-      const s = h.socketAt(fd);
-      if (!s) return shimClose(fd);
-      (wasi.fds as (Fd | undefined)[])[fd] = undefined;
-      return h.closeSocket(s);
-    }),
-    poll_oneoff: guard((a, b, c, d) => h.poll_oneoff(a, b, c, d)),
-    sock_open: guard((a, b, c) => h.sock_open(a, b, c)),
-    sock_bind: guard((a, b, c) => h.sock_bind(a, b, c)),
-    sock_connect: guard((a, b, c) => h.sock_connect(a, b, c)),
-    sock_listen: guard((a, b) => h.sock_listen(a, b)),
-    // V1 and V2 differ in argument count; the arguments the guest passed tell which.
-    sock_accept: guard((...a) => (a.length >= 3 ? h.sock_accept(a[0], a[1], a[2]) : h.sock_accept(a[0], a[1]))),
-    sock_recv: guard((a, b, c, d, e, f) => h.sock_recv(a, b, c, d, e, f)),
-    sock_recv_from: guard((...a) => (a.length >= 8
-      ? h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
-      : h.sock_recv_from(a[0], a[1], a[2], a[3], a[4], a[5], a[6]))),
-    sock_send: guard((a, b, c, d, e) => h.sock_send(a, b, c, d, e)),
-    sock_send_to: guard((a, b, c, d, e, f, g) => h.sock_send_to(a, b, c, d, e, f, g)),
-    sock_shutdown: guard((a, b) => h.sock_shutdown(a, b)),
-    sock_getsockopt: guard((a, b, c, d, e) => h.sock_getsockopt(a, b, c, d, e)),
-    sock_setsockopt: guard((a, b, c, d, e) => h.sock_setsockopt(a, b, c, d, e)),
-    sock_getlocaladdr: guard((...a) => (a.length >= 4 ? h.sock_getlocaladdr(a[0], a[1], a[2], a[3]) : h.sock_getlocaladdr(a[0], a[1], a[2]))),
-    sock_getpeeraddr: guard((...a) => (a.length >= 4 ? h.sock_getpeeraddr(a[0], a[1], a[2], a[3]) : h.sock_getpeeraddr(a[0], a[1], a[2]))),
-    sock_getaddrinfo: guard((a, b, c, d, e, f, g, i) => h.sock_getaddrinfo(a, b, c, d, e, f, g, i)),
+    fd_read(fd: N, iovs: N, n: N, out: N): N {
+      try {
+        const s = h.socketAt(fd);
+        if (!s) return shimRead(fd, iovs, n, out);
+        h.checkKill();
+        h.mem.refresh();
+        return h.fd_read(s, iovs, n, out);
+      } catch (e) { return fail(e); }
+    },
+    fd_write(fd: N, iovs: N, n: N, out: N): N {
+      try {
+        const s = h.socketAt(fd);
+        if (!s) return shimWrite(fd, iovs, n, out);
+        h.checkKill();
+        h.mem.refresh();
+        return h.fd_write(s, iovs, n, out);
+      } catch (e) { return fail(e); }
+    },
+    fd_close(fd: N): N {
+      try {
+        const s = h.socketAt(fd);
+        if (!s) return shimClose(fd);
+        (wasi.fds as (Fd | undefined)[])[fd] = undefined;
+        return h.closeSocket(s);
+      } catch (e) { return fail(e); }
+    },
+    poll_oneoff(a: N, b: N, c: N, d: N): N { try { return h.poll_oneoff(a, b, c, d); } catch (e) { return fail(e); } },
+    sock_open(a: N, b: N, c: N): N { try { return h.sock_open(a, b, c); } catch (e) { return fail(e); } },
+    sock_bind(a: N, b: N, c: N): N { try { return h.sock_bind(a, b, c); } catch (e) { return fail(e); } },
+    sock_connect(a: N, b: N, c: N): N { try { return h.sock_connect(a, b, c); } catch (e) { return fail(e); } },
+    sock_listen(a: N, b: N): N { try { return h.sock_listen(a, b); } catch (e) { return fail(e); } },
+    sock_accept(a: N, b: N, c?: N): N { try { return c === undefined ? h.sock_accept(a, b) : h.sock_accept(a, b, c); } catch (e) { return fail(e); } },
+    sock_recv(a: N, b: N, c: N, d: N, e: N, f: N): N { try { return h.sock_recv(a, b, c, d, e, f); } catch (x) { return fail(x); } },
+    sock_recv_from(a: N, b: N, c: N, d: N, e: N, f: N, g: N, i?: N): N {
+      try { return i === undefined ? h.sock_recv_from(a, b, c, d, e, f, g) : h.sock_recv_from(a, b, c, d, e, f, g, i); } catch (x) { return fail(x); }
+    },
+    sock_send(a: N, b: N, c: N, d: N, e: N): N { try { return h.sock_send(a, b, c, d, e); } catch (x) { return fail(x); } },
+    sock_send_to(a: N, b: N, c: N, d: N, e: N, f: N, g: N): N { try { return h.sock_send_to(a, b, c, d, e, f, g); } catch (x) { return fail(x); } },
+    sock_shutdown(a: N, b: N): N { try { return h.sock_shutdown(a, b); } catch (x) { return fail(x); } },
+    sock_getsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.sock_getsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
+    sock_setsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.sock_setsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
+    sock_getlocaladdr(a: N, b: N, c: N, d?: N): N { try { return d === undefined ? h.sock_getlocaladdr(a, b, c) : h.sock_getlocaladdr(a, b, c, d); } catch (x) { return fail(x); } },
+    sock_getpeeraddr(a: N, b: N, c: N, d?: N): N { try { return d === undefined ? h.sock_getpeeraddr(a, b, c) : h.sock_getpeeraddr(a, b, c, d); } catch (x) { return fail(x); } },
+    sock_getaddrinfo(a: N, b: N, c: N, d: N, e: N, f: N, g: N, i: N): N { try { return h.sock_getaddrinfo(a, b, c, d, e, f, g, i); } catch (x) { return fail(x); } },
   });
-  const sockbox = {
-    getsockopt: guard((a, b, c, d, e) => h.getsockopt(a, b, c, d, e)),
-    setsockopt: guard((a, b, c, d, e) => h.setsockopt(a, b, c, d, e)),
+  const sockbox: Record<string, ImportFn> = {
+    getsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.getsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
+    setsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.setsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
   };
   return { wasi_snapshot_preview1: preview1, sockbox };
 }
