@@ -413,7 +413,8 @@ export class SocketHost implements SocketOwner {
     const waitAll = (riflags & abi.RIFLAGS_RECV_WAITALL) !== 0 && sock.type === abi.SOCK_STREAM;
     let got = 0;
     let timeout: number | undefined;
-    const spins = { n: 0 };
+    const spins = this.spins;
+    spins.n = 0;
     for (;;) {
       this.checkKill();
       const iov = this.iovecs(iovs_ptr, iovs_len, got);
@@ -445,7 +446,8 @@ export class SocketHost implements SocketOwner {
   private send(sock: SocketFd, iovs_ptr: number, iovs_len: number, withName: number, out: { n: number }): number {
     let sent = 0;
     let timeout: number | undefined;
-    const spins = { n: 0 };
+    const spins = this.spins;
+    spins.n = 0;
     for (;;) {
       this.checkKill();
       const iov = this.iovecs(iovs_ptr, iovs_len, sent);
@@ -603,7 +605,7 @@ export class SocketHost implements SocketOwner {
     if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
     if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
     // Like Linux when SO_SNDTIMEO runs out: the connect goes on, the guest hears INPROGRESS.
-    const w = this.wait(sock, POLLOUT, this.timeoutMs(sock, true), { n: 0 });
+    const w = this.wait(sock, POLLOUT, this.timeoutMs(sock, true), this.resetSpins());
     if (w === abi.ERRNO_AGAIN) return abi.ERRNO_INPROGRESS;
     if (w !== 0) return w;
     return toWasiErrno(this.soError(sock));
@@ -630,7 +632,8 @@ export class SocketHost implements SocketOwner {
     if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
     if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
     let timeout: number | undefined;
-    const spins = { n: 0 };
+    const spins = this.spins;
+    spins.n = 0;
     for (;;) {
       const nfd = this.native.accept4(sock.nativeFd, null, null, HOST_SOCK_NONBLOCK | HOST_SOCK_CLOEXEC);
       if (nfd >= 0) {
@@ -647,6 +650,13 @@ export class SocketHost implements SocketOwner {
       const w = this.wait(sock, POLLIN, timeout, spins);
       if (w !== 0) return w;
     }
+  }
+
+  /** Wake-ups counted by wait() within one call (reused: no allocation per call). */
+  private readonly spins = { n: 0 };
+  private resetSpins(): { n: number } {
+    this.spins.n = 0;
+    return this.spins;
   }
 
   private readonly rx = { n: 0, truncated: false, namelen: 0 };
