@@ -7,5 +7,6 @@ export { constants } from './constants.js';
 export { fromNodeSocket } from './node.js';
 export type { OptionValue, OptionInput, Linger, Timeval, IpMreq, IpMreqn, Ipv6Mreq, Ucred, TcpInfo } from './options.js';
 export { catalogue, type CatalogueEntry } from './catalogue.js';
+export { drainWorkers } from './sandbox/pool.js';
 export { Sandbox, SandboxError, type SandboxOptions, type SandboxErrorCode, type Sink } from './sandbox/sandbox.js';
 export { PolicyError, type NetGrants, type SockoptOverrides } from './sandbox/policy.js';

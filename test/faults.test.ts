@@ -54,7 +54,7 @@ async function silentServer(): Promise<{ port: number; close: () => Promise<void
 
 describe('faults', () => {
   test('a peer that resets mid-connection (SO_LINGER 0 close): recv ECONNRESET, send EPIPE, no SIGPIPE', async () => {
-    const before = openFds();
+    const before = await openFds();
     const server = net.createServer((c) => c.once('data', () => c.resetAndDestroy()));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -67,12 +67,12 @@ describe('faults', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     await witnessEchoes();
   });
 
   test('a peer that stops reading: a non-blocking send fills the buffers and answers EAGAIN', async () => {
-    const before = openFds();
+    const before = await openFds();
     const s = await silentServer();
     try {
       const g = start(['flood', String(s.port), 'nonblock'], {}, FAULTS);
@@ -82,12 +82,12 @@ describe('faults', () => {
     } finally {
       await s.close();
     }
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     await witnessEchoes();
   });
 
   test('a peer that stops reading: a blocking send waits, and kill() ends it within 100 ms', async () => {
-    const before = openFds();
+    const before = await openFds();
     const s = await silentServer();
     try {
       const g = start(['flood', String(s.port), 'blocking'], {}, FAULTS);
@@ -103,7 +103,7 @@ describe('faults', () => {
     } finally {
       await s.close();
     }
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     await witnessEchoes();
   });
 
@@ -120,18 +120,18 @@ describe('faults', () => {
   });
 
   test('a guest that traps with sockets open, and one that exits with sockets open: settled, no leak', async () => {
-    const before = openFds();
+    const before = await openFds();
     const t = start(['trap']);
     const r = await settled(t.done);
     expect((r as { error: SandboxError }).error.code).toBe('ERR_GUEST_TRAP');
     const e = start(['exit-open']);
     expect(await e.done).toEqual({ exitCode: 3 });
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     await witnessEchoes();
   });
 
   test('kills during accept, recv and poll_oneoff in five sandboxes at once: all settle, no leak', async () => {
-    const before = openFds();
+    const before = await openFds();
     const server = net.createServer(() => {});
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -146,7 +146,7 @@ describe('faults', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     await witnessEchoes();
   });
 });

@@ -14,7 +14,7 @@ const LENGTH = 40;
 
 describe('guest boundary fuzzing', () => {
   test(`${SEQUENCES} random call sequences over every socket import and poll_oneoff: errno only, no stray writes, no foreign fd, no leak`, async () => {
-    const fdsBefore = openFds();
+    const fdsBefore = await openFds();
     const h = new Harness();
     const started = performance.now();
     let failure: string | null = null;
@@ -34,7 +34,7 @@ describe('guest boundary fuzzing', () => {
     console.log(`boundary fuzz: ${h.calls} calls in ${secs.toFixed(1)} s (${Math.round(h.calls / secs)} calls/s), ${h.wouldBlock} would-block answers`);
     if (FULL) console.log(Object.entries(h.outcomes).map(([k, v]) => `${k}: ${Object.entries(v).map(([e, n]) => `${e}×${n}`).join(' ')}`).join('\n'));
     if (FULL) expect(h.calls).toBeGreaterThanOrEqual(100_000);
-    expect(openFds()).toBe(fdsBefore);
+    expect(await openFds()).toBe(fdsBefore);
 
     // The host process still serves: a control echo over loopback.
     const server = net.createServer((c) => c.pipe(c));

@@ -40,7 +40,7 @@ function client(port: number, count: number): Promise<{ bytes: number; ok: boole
 
 describe('load', () => {
   test(`guest echo server: ${CLIENTS} concurrent clients × ${MESSAGES} random-size messages, every byte back in order`, async () => {
-    const before = openFds();
+    const before = await openFds();
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
     const g = start(['0', String(CLIENTS)], { net: { bind: ['127.0.0.1:0'] }, maxSockets: CLIENTS + 8 }, ECHO);
@@ -54,11 +54,11 @@ describe('load', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     console.log(`load: ${CLIENTS} clients × ${MESSAGES} messages, ${(bytes / 2 ** 20).toFixed(1)} MiB echoed in ${secs.toFixed(2)} s ` +
       `(${((2 * bytes) / 2 ** 20 / secs).toFixed(0)} MiB/s both ways, ${Math.round((CLIENTS * MESSAGES) / secs)} messages/s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   }, FULL ? 300_000 : 60_000);
 
   test(`${SANDBOXES} sandboxes alive in one process at once, each with a listening socket; all killed, no leak`, async () => {
-    const before = openFds();
+    const before = await openFds();
     const rss0 = process.memoryUsage().rss;
     const guests = Array.from({ length: SANDBOXES }, () => start(['block-accept']));
     const ports = await Promise.all(guests.map(async (g) => Number((await g.waitFor(/^ready (\d+)$/, 30_000))[1])));
@@ -67,6 +67,6 @@ describe('load', () => {
     console.log(`load: ${SANDBOXES} sandboxes alive: RSS ${(rss / 2 ** 20).toFixed(0)} MiB (+${((rss - rss0) / 2 ** 20 / SANDBOXES).toFixed(1)} MiB each)`);
     for (const g of guests) g.sandbox.kill();
     for (const g of guests) await expect(g.done).rejects.toBeInstanceOf(SandboxError);
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   }, FULL ? 300_000 : 60_000);
 });

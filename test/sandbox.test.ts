@@ -111,7 +111,7 @@ describe('the option table from inside a guest, through both ABIs', () => {
 
 describe('kill, exit and trap: the run settles and every fd is closed', () => {
   test('kill() during a blocked accept settles within 100 ms and leaks no fd', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['block-accept']);
     await g.waitFor(/^ready \d+$/);
     const t = performance.now();
@@ -121,14 +121,17 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     expect(r.ok).toBe(false);
     expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
     expect(ms).toBeLessThan(100);
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   });
 
   test('kill() during a blocked recv settles within 100 ms and leaks no fd', async () => {
-    const server = net.createServer(() => {});
+    // The host side of the connection is closed (and awaited) before counting, so the
+    // count speaks of the guest's fds only.
+    const conns: net.Socket[] = [];
+    const server = net.createServer((c) => conns.push(c));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const before = await openFds();
     try {
-      const before = openFds();
       const g = start(['block-recv', String((server.address() as net.AddressInfo).port)]);
       await g.waitFor(/^ready$/);
       const t = performance.now();
@@ -136,14 +139,19 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
       const r = await settled(g.done);
       expect(performance.now() - t).toBeLessThan(100);
       expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
-      expect(openFds()).toBe(before + 0);
     } finally {
-      server.close();
+      await Promise.all(conns.map((c) => new Promise<void>((r) => {
+        if (c.closed) return r();
+        c.once('close', () => r());
+        c.destroy();
+      })));
     }
+    expect(await openFds()).toBe(before);
+    await new Promise((r) => server.close(r));
   });
 
   test('kill() during poll_oneoff with no timeout settles within 100 ms and leaks no fd', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['block-poll']);
     await g.waitFor(/^ready \d+$/);
     const t = performance.now();
@@ -151,7 +159,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     const r = await settled(g.done);
     expect(performance.now() - t).toBeLessThan(100);
     expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   });
 
   test('a datagram wakes a guest blocked in poll_oneoff', async () => {
@@ -178,7 +186,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
       fillers.push(c);
     }
     try {
-      const before = openFds();
+      const before = await openFds();
       const g = start(['block-connect', String(port)]);
       await g.waitFor(/^ready$/);
       // Give the connect a moment to be in flight; the kill must still be prompt.
@@ -193,7 +201,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
       } else {
         expect((r.error as SandboxError).code).toBe('ERR_SANDBOX_KILLED');
       }
-      expect(openFds()).toBe(before);
+      expect(await openFds()).toBe(before);
       void constants;
     } finally {
       for (const c of fillers) c.close();
@@ -202,7 +210,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
   });
 
   test('a guest that traps: run rejects naming the trap; its sockets are closed', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['trap']);
     const r = await settled(g.done);
     expect(r.ok).toBe(false);
@@ -210,22 +218,22 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     expect(e).toBeInstanceOf(SandboxError);
     expect(e.code).toBe('ERR_GUEST_TRAP');
     expect(e.message).toMatch(/guest trapped: RuntimeError: unreachable/);
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   });
 
   test('a guest that exits with sockets open: exit code 3, no fd left behind', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['exit-open']);
     expect(await g.done).toEqual({ exitCode: 3 });
     expect(g.lines()).toEqual(['ready']);
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   });
 
   test('a normal exit leaves no fd behind', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['options', '4', 'stream']);
     expect(await g.done).toEqual({ exitCode: 0 });
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
   });
 
   test('inline mode runs on the calling thread with the same result', async () => {
@@ -255,7 +263,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
 
 describe('bad input from the guest', () => {
   test('out-of-range pointers and lengths, bad and non-socket fds: the right errno, host unharmed', async () => {
-    const before = openFds();
+    const before = await openFds();
     const g = start(['bad-input'], { net: { bind: ['127.0.0.1:0'], connect: ['127.0.0.1:*'] } });
     expect(await g.done).toEqual({ exitCode: 0 });
     const result = Object.fromEntries(g.lines().map((l) => { const [k, ...v] = l.split(' '); return [k, v.join(' ')]; }));
@@ -278,7 +286,7 @@ describe('bad input from the guest', () => {
       'poll-zero': 'errno=28',
       'poll-oob': 'errno=21',
     });
-    expect(openFds()).toBe(before);
+    expect(await openFds()).toBe(before);
     // The host still serves: a fresh guest runs normally.
     expect(await start(['options', '4', 'dgram']).done).toEqual({ exitCode: 0 });
   });

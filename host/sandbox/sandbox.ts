@@ -1,14 +1,12 @@
 // Sandbox: runs a wasm guest with WASI and real sockets, fenced by a policy, in a
 // worker thread (default) or inline, and can kill it at any time.
 
-import { Worker } from 'node:worker_threads';
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { native as realNative, F_GETFL, F_SETFL, F_SETFD, FD_CLOEXEC, O_NONBLOCK, type NativeApi } from '../native/libc.js';
-import { coreModule } from '../core.js';
 import { Policy, type NetGrants, type SockoptOverrides, type PolicyOptions } from './policy.js';
 import { runGuest, type RunOutcome } from './runtime.js';
-import type { WorkerInput } from './worker.js';
+import type { RunRequest } from './worker.js';
+import { acquireWorker, releaseWorker, endWorker } from './pool.js';
 
 /** Where guest output goes: a function or anything with write(chunk). */
 export type Sink = ((chunk: Uint8Array) => void) | { write(chunk: Uint8Array): unknown };
@@ -53,14 +51,6 @@ export class SandboxError extends Error {
 
 /** How long kill() lets a guest unwind before it terminates the worker (a guest spinning in pure wasm never calls in). */
 const KILL_GRACE_MS = 50;
-
-function workerPath(): string {
-  for (const url of [new URL('./worker.js', import.meta.url), new URL('../../dist/worker.js', import.meta.url)]) {
-    const p = fileURLToPath(url);
-    if (existsSync(p)) return p;
-  }
-  throw new Error('sockbox: dist/worker.js not found; run `npm run build`');
-}
 
 function toSink(s: Sink | undefined, fallback: NodeJS.WriteStream): (chunk: Uint8Array) => void {
   if (s === undefined) return (chunk) => { fallback.write(chunk); };
@@ -181,29 +171,26 @@ export class Sandbox {
     }
 
     return new Promise((resolve, reject) => {
-      const input: WorkerInput = {
-        module, coreModule: coreModule(), args: this.args, env: this.env, preopens: this.preopens,
-        policy: this.policyOptions, cancelFd: cancelRead, cancelFlag, registry,
-      };
-      const worker = new Worker(workerPath(), { workerData: input, stdout: false, stderr: false });
+      const worker = acquireWorker();
       let outcome: RunOutcome | undefined;
       let crash: Error | undefined;
       let terminateTimer: NodeJS.Timeout | undefined;
-      worker.on('message', (m: { type: string; chunk?: Uint8Array; outcome?: RunOutcome }) => {
-        if (m.type === 'stdout' && m.chunk) this.stdout(m.chunk);
-        else if (m.type === 'stderr' && m.chunk) this.stderr(m.chunk);
-        else if (m.type === 'outcome') outcome = m.outcome;
-      });
-      worker.on('error', (e) => { crash = e; });
-      worker.on('exit', () => {
+      let done = false;
+      const finish = (reuse: boolean) => {
+        if (done) return;
+        done = true;
         if (terminateTimer) clearTimeout(terminateTimer);
-        // A worker that was terminated may leave sockets behind: close what the registry still lists.
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        worker.off('error', onError);
+        // A worker that died or was terminated may leave sockets behind: close what the registry lists.
         for (let i = 0; i < registry.length; i++) {
           const v = Atomics.exchange(registry, i, 0);
           if (v !== 0) libc.close(v - 1);
         }
         closePipe();
         this.active = undefined;
+        if (reuse) releaseWorker(worker);
         try {
           if (outcome) resolve(settle(outcome, killed));
           else if (killed) reject(new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED'));
@@ -211,11 +198,29 @@ export class Sandbox {
         } catch (e) {
           reject(e);
         }
-      });
+      };
+      const onMessage = (m: { type: string; chunk?: Uint8Array; outcome?: RunOutcome }) => {
+        if (m.type === 'stdout' && m.chunk) this.stdout(m.chunk);
+        else if (m.type === 'stderr' && m.chunk) this.stderr(m.chunk);
+        else if (m.type === 'outcome') {
+          outcome = m.outcome;
+          finish(true);
+        }
+      };
+      const onError = (e: Error) => { crash = e; };
+      const onExit = () => finish(false);
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      const request: RunRequest = {
+        type: 'run', module, args: this.args, env: this.env, preopens: this.preopens,
+        policy: this.policyOptions, cancelFd: cancelRead, cancelFlag, registry,
+      };
+      worker.postMessage(request);
       this.active = {
         kill: () => {
           signal();
-          terminateTimer ??= setTimeout(() => { void worker.terminate(); }, KILL_GRACE_MS);
+          terminateTimer ??= setTimeout(() => endWorker(worker), KILL_GRACE_MS);
         },
       };
     });

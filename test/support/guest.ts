@@ -1,7 +1,7 @@
 // Helpers for sandbox tests: run a test guest, watch its output lines, count fds.
 
 import { readFileSync, readdirSync } from 'node:fs';
-import { Sandbox, type SandboxOptions } from '../../host/index.js';
+import { Sandbox, drainWorkers, type SandboxOptions } from '../../host/index.js';
 
 export const C_GUEST = readFileSync(new URL('../guests/sockguest-c.wasm', import.meta.url));
 
@@ -11,8 +11,13 @@ export const LOOPBACK: SandboxOptions['net'] = {
   connect: ['127.0.0.1:*', '[::1]:*'],
 };
 
-/** Open fds of this process (worker threads share the table). */
-export function openFds(): number {
+/**
+ * Open fds of this process (worker threads share the table), counted once the
+ * sandbox worker pool is drained: an idle pooled worker's own fds (its event loop)
+ * are not a guest's.
+ */
+export async function openFds(): Promise<number> {
+  await drainWorkers();
   return readdirSync('/proc/self/fd').length;
 }
 

@@ -1,0 +1,67 @@
+// Idle sandbox workers, kept for the next run: starting a worker thread costs tens of
+// milliseconds (a V8 isolate, koffi, libc, core.wasm); a pooled one is ready at once.
+// Idle workers are unref'd, so they never keep the process alive.
+
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { coreModule } from '../core.js';
+
+/** How many idle workers to keep. */
+const MAX_IDLE = Math.max(2, availableParallelism());
+const idle: Worker[] = [];
+/** Workers told to end and not gone yet. */
+const ending = new Set<Promise<number>>();
+
+/** Terminates a worker, remembered until it is gone (drainWorkers waits for it). */
+export function endWorker(worker: Worker): void {
+  const p = worker.terminate();
+  ending.add(p);
+  void p.finally(() => ending.delete(p));
+}
+
+function workerPath(): string {
+  for (const url of [new URL('./worker.js', import.meta.url), new URL('../../dist/worker.js', import.meta.url)]) {
+    const p = fileURLToPath(url);
+    if (existsSync(p)) return p;
+  }
+  throw new Error('sockbox: dist/worker.js not found; run `npm run build`');
+}
+
+/** A worker for one run: an idle one, or a new one. */
+export function acquireWorker(): Worker {
+  const w = idle.pop();
+  if (w) {
+    w.ref();
+    return w;
+  }
+  const worker = new Worker(workerPath(), { workerData: { coreModule: coreModule() }, stdout: false, stderr: false });
+  worker.on('exit', () => {
+    const i = idle.indexOf(worker);
+    if (i >= 0) idle.splice(i, 1);
+  });
+  // A pooled worker's errors belong to the run using it; idle ones have none to report.
+  worker.on('error', () => {});
+  return worker;
+}
+
+/** Gives a worker that finished its run cleanly back to the pool (or ends it). */
+export function releaseWorker(worker: Worker): void {
+  if (idle.length < MAX_IDLE) {
+    worker.unref();
+    idle.push(worker);
+  } else {
+    endWorker(worker);
+  }
+}
+
+/**
+ * Ends every idle sandbox worker and waits until they (and any being ended) are gone,
+ * with their threads' own fds: for hosts that want to free memory or exit cleanly.
+ * Running sandboxes are not touched.
+ */
+export async function drainWorkers(): Promise<void> {
+  for (const w of idle.splice(0)) endWorker(w);
+  await Promise.all([...ending]);
+}
