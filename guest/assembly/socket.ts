@@ -468,6 +468,8 @@ export class Socket {
     do {
       const n = this.sendRaw(ptr + <usize>off, len - off, flags);
       if (n < 0) return this.errno;
+      // The host sends at least one byte or fails; never spin on a zero.
+      if (n == 0 && off < len) return this.done(Errno.IO);
       off += n;
     } while (off < len);
     return this.errno;

@@ -63,9 +63,14 @@ if (argv.length > 3) {
 }
 let port: i32 = 7070;
 if (argv.length > 1) {
-  port = I32.parseInt(argv[1]);
-  if (!(port >= 0 && port <= 65535) || argv[1].length == 0) {
-    eprintln("kv-store: bad port '" + argv[1] + "'");
+  const text = argv[1];
+  port = text.length > 0 && text.length <= 5 ? 0 : -1;
+  for (let i = 0; i < text.length && port >= 0; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    port = d >= 0 && d <= 9 ? port * 10 + d : -1;
+  }
+  if (port < 0 || port > 65535) {
+    eprintln("kv-store: bad port '" + text + "' (0-65535)");
     exit(2);
   }
 }
