@@ -75,7 +75,7 @@ let last: Errno = 0;
 
 /**
  * The errno of the library's last call that can fail (every Socket method, poll,
- * resolve): 0 when it succeeded. A socket also keeps its own in `socket.errno`.
+ * pollRaw): 0 when it succeeded. A socket also keeps its own in `socket.errno`.
  */
 export function lastErrno(): Errno {
   return last;
