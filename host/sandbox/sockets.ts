@@ -18,7 +18,7 @@ import {
   AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, SOCKADDR_MAX,
   encodeSockaddrIn, encodeSockaddrIn6, sockaddrFamily,
 } from '../native/sockaddr.js';
-import { core, HOST_PLATFORM, PLATFORM, type OptionInfo } from '../core.js';
+import { core, HOST_PLATFORM, PLATFORM, KIND, type OptionInfo } from '../core.js';
 import type { Policy } from './policy.js';
 import { GuestMemory } from './memory.js';
 import { SocketFd, type SocketOwner } from './socketfd.js';
@@ -522,6 +522,9 @@ export class SocketHost implements SocketOwner {
     // Unsigned: Linux reads SO_RCVBUF/SO_SNDBUF as u32 (-1 is 0xffffffff, clamped to rmem_max),
     // so a negative value must not slip under a cap.
     const value = len >= 4 ? mem.dv.getUint32(buf_ptr >>> 0, true) : undefined;
+    // An int option shorter than an int is the kernel's EINVAL (Linux reads a whole int),
+    // whatever the policy would say of its value.
+    if (value === undefined && !info.byteOk && (info.kind === KIND.INT || info.kind === KIND.BOOL)) return abi.ERRNO_INVAL;
     if (!this.policy.canSet(info.name, value)) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     if (len > 0x7fffffff) return abi.ERRNO_INVAL;
