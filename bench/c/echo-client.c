@@ -6,7 +6,7 @@
  * Usage: echo-client PORT CLIENTS SIZE WARMUP_MS WINDOW_MS MAX_MESSAGES
  * Runs WARMUP_MS uncounted, then counts messages echoed in full until WINDOW_MS
  * pass or MAX_MESSAGES are done, whichever is first. Prints one line:
- *     <messages> <bytes echoed> <seconds>
+ *     <messages> <bytes echoed> <seconds> <messages including the warm-up>
  * and exits 0; exits 1 (with a message on stderr) if the server fails, and gives up
  * after WARMUP_MS + WINDOW_MS + 10 s whatever happens (alarm). Loopback only. */
 #include <errno.h>
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   double start = now_s(), t0 = start + warmup, end = t0 + window;
   int counting = warmup == 0;
   if (counting) t0 = start;
-  long msgs = 0;
+  long msgs = 0, total = 0;
   for (;;) {
     double t = now_s();
     if (!counting && t >= t0) { counting = 1; t0 = t; end = t0 + window; msgs = 0; }
@@ -114,6 +114,7 @@ int main(int argc, char **argv) {
         if (k > 0) c->got += (size_t)k;
         if (c->got == size) {
           msgs++;
+          total++;
           c->sent = c->got = 0;
         }
       }
@@ -122,7 +123,7 @@ int main(int argc, char **argv) {
     }
   }
   double secs = now_s() - t0;
-  printf("%ld %.0f %.6f\n", msgs, (double)msgs * (double)size, secs);
+  printf("%ld %.0f %.6f %ld\n", msgs, (double)msgs * (double)size, secs, total);
   for (int i = 0; i < nconn; i++) close(fds[i].fd);
   return 0;
 }
