@@ -173,11 +173,11 @@ for (const c of ECHO_CONFIGS) {
   const floor = mbps(`c.${configKey(c)}`);
   for (const s of echo.servers ?? []) {
     const key = `${s.key}.${configKey(c)}`;
-    if (s.skip) { echoRows.push([configName(c), s.name, '—', '—', '—', '—', '—', `skipped: ${s.skip}`]); continue; }
+    if (s.skip) { echoRows.push([configName(c), s.name, '—', '—', '—', '—', '—', '—', `skipped: ${s.skip}`]); continue; }
     const v = echoS[key];
     const mps = v.map((x) => x.msgs / x.secs);
     echoRows.push([configName(c), s.name, fmt(median(mps)), spread(mps), fmt(mbps(key), 1), ratio(mbps(key), floor),
-      fmt(median(v.map((x) => x.cpuUs)), 1), '']);
+      fmt(median(v.map((x) => x.cpuUs)), 1), `${pct(median(v.map((x) => x.serverBusy)))} / ${pct(median(v.map((x) => x.clientBusy)))}`, '']);
   }
 }
 
@@ -236,7 +236,11 @@ if (!echo.skip) {
       `the sandbox's import layer, and its poll_oneoff does more per wake-up than poll(2) does. ` +
       (c.clients > 1
         ? `With ${c.clients} clients the server has work all the time and the machine has 2 cores (the client takes the other), so the extra CPU per message comes straight off the throughput.`
-        : 'With one client the ping-pong is bound by round-trip latency, and the extra CPU per message adds to every round trip.'),
+        : 'With one client the ping-pong is bound by round-trip latency, and the extra CPU per message adds to every round trip.') +
+      (median(echoS[`c.${k}`].map((v) => v.clientBusy)) >= 0.9
+        ? ` The C row saturates the machine (server ${pct(median(echoS[`c.${k}`].map((v) => v.serverBusy)))}, load generator ` +
+          `${pct(median(echoS[`c.${k}`].map((v) => v.clientBusy)))} of a core), so C's own ceiling may be higher than shown.`
+        : ''),
     );
   }
 }
@@ -317,12 +321,14 @@ const lines = [
   'Ping-pong: each client connection sends one message, reads it back whole, sends the next. The load generator',
   '(bench/c/echo-client.c, one thread, poll) is a process of its own; each server is another. MB/s counts echoed',
   'payload bytes (10^6 bytes) one way. Server CPU: user + system time of the server process (all its threads) per',
-  'message over the whole client run. The C server and the sockbox guest are the same source (bench/c/echo-server.c,',
-  'poll, 16 KiB buffer), compiled with cc and for wasm32-wasi with the C SDK (bench/guests/echo-server.wasm, run by',
-  '`sockbox run --allow-bind 127.0.0.1:0` in its own process); the Python server has the same design with selectors.',
-  'Every server sets TCP_NODELAY on accepted sockets: without it a 64 KiB echo stalls on the delayed ACK (about 40 ms).',
+  'message over the whole client run. Busy: CPU time over wall time (100% = one core) of the server and of the load',
+  'generator; on this 2-core machine a row with both near 100% has saturated the machine, and a faster server could',
+  'not show it. The C server and the sockbox guest are the same source (bench/c/echo-server.c, poll, 16 KiB buffer),',
+  'compiled with cc and for wasm32-wasi with the C SDK (bench/guests/echo-server.wasm, run by `sockbox run',
+  '--allow-bind 127.0.0.1:0` in its own process); the Python server has the same design with selectors. Every server',
+  'sets TCP_NODELAY on accepted sockets: without it a 64 KiB echo stalls on the delayed ACK (about 40 ms).',
   '',
-  ...(echo.skip ? [`Skipped: ${echo.skip}`] : table(['messages', 'server', 'msgs/s (median)', 'msgs/s spread', 'MB/s', 'MB/s ratio to C', 'server CPU µs/msg', 'note'], echoRows)),
+  ...(echo.skip ? [`Skipped: ${echo.skip}`] : table(['messages', 'server', 'msgs/s (median)', 'msgs/s spread', 'MB/s', 'MB/s ratio to C', 'server CPU µs/msg', 'CPU busy: server / load generator', 'note'], echoRows)),
   '',
   '## 4. Start-up and footprint',
   '',

@@ -7,6 +7,7 @@
  * Runs WARMUP_MS uncounted, then counts messages echoed in full until WINDOW_MS
  * pass or MAX_MESSAGES are done, whichever is first. Prints one line:
  *     <messages> <bytes echoed> <seconds> <messages including the warm-up>
+ *     <CPU seconds this process used> <seconds since the first connect>
  * and exits 0; exits 1 (with a message on stderr) if the server fails, and gives up
  * after WARMUP_MS + WINDOW_MS + 10 s whatever happens (alarm). Loopback only. */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #define MAX_CLIENTS 256
@@ -123,7 +125,10 @@ int main(int argc, char **argv) {
     }
   }
   double secs = now_s() - t0;
-  printf("%ld %.0f %.6f %ld\n", msgs, (double)msgs * (double)size, secs, total);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  printf("%ld %.0f %.6f %ld %.6f %.6f\n", msgs, (double)msgs * (double)size, secs, total, cpu, now_s() - start);
   for (int i = 0; i < nconn; i++) close(fds[i].fd);
   return 0;
 }

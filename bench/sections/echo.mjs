@@ -32,7 +32,7 @@ export const configName = (c) => `${c.size === 65536 ? '64 KiB' : `${c.size} B`}
 
 /**
  * The servers and one runner per server (a round starts the server, runs every config
- * against it, and stops it). Values are { msgs, bytes, secs, cpuUs } per `${server}.${config}`.
+ * against it, and stops it). Values are { msgs, bytes, secs, cpuUs, serverBusy, clientBusy } per `${server}.${config}`.
  */
 export function echoSetup({ here, root, work, tools, warmupMs, windowMs }) {
   const client = tools.cc ? compileC(join(here, 'c', 'echo-client.c'), work, 'echo-client') : { ok: false, why: 'no C compiler (cc)' };
@@ -57,9 +57,12 @@ export function echoSetup({ here, root, work, tools, warmupMs, windowMs }) {
         const r = await run(client.bin, [String(srv.port), String(c.clients), String(c.size), String(warmupMs), String(windowMs), '100000000']);
         const cpu = cpuSeconds(srv.pid) - cpu0;
         if (!r.ok) throw new Error(`echo client against ${s.name}, ${configName(c)}: ${r.out}`);
-        const [msgs, bytes, secs, total] = r.out.split(/\s+/).map(Number);
-        // Server CPU per message over the whole client run (warm-up included, as the CPU time is).
-        out[`${s.key}.${configKey(c)}`] = { msgs, bytes, secs, cpuUs: total > 0 ? (cpu / total) * 1e6 : NaN };
+        const [msgs, bytes, secs, total, clientCpu, elapsed] = r.out.split(/\s+/).map(Number);
+        // CPU over the whole client run (warm-up included, as CPU times are): the server's per
+        // message, and how busy each side was (1 = a whole core).
+        out[`${s.key}.${configKey(c)}`] = {
+          msgs, bytes, secs, cpuUs: total > 0 ? (cpu / total) * 1e6 : NaN, serverBusy: cpu / elapsed, clientBusy: clientCpu / elapsed,
+        };
       }
     } finally {
       await srv.stop();
