@@ -26,6 +26,25 @@ const OPT = new Uint8Array(BUFLEN_MAX);
 const OPT_INT = new Int32Array(OPT.buffer, 0, 1);
 const OPT_INT_BYTES = new Uint8Array(OPT.buffer, 0, 4);
 const LEN = new Uint32Array(1);
+
+/**
+ * The int forms of getsockopt/setsockopt, bound to OPT_INT and LEN by native
+ * address. koffi converts a typed-array argument on every call; a fixed address held
+ * as a constant in this closure costs nothing (and allocates nothing).
+ */
+interface IntOpts {
+  get(fd: number, level: number, optname: number): number;
+  set(fd: number, level: number, optname: number): number;
+}
+function intOpts(libc: NativeApi): IntOpts {
+  const OPT_ADDR = libc.addressOf(OPT_INT_BYTES);
+  const LEN_ADDR = libc.addressOf(LEN);
+  return {
+    get: (fd, level, optname) => libc.getsockoptAt(fd, level, optname, OPT_ADDR, LEN_ADDR),
+    set: (fd, level, optname) => libc.setsockoptAt(fd, level, optname, OPT_ADDR, 4),
+  };
+}
+let sharedIntOpts: IntOpts | undefined;
 const ADDR = new Uint8Array(SOCKADDR_MAX);
 const ADDRLEN = new Uint32Array(1);
 
@@ -76,6 +95,7 @@ export class Socket {
   private fd: number;
   private readonly owned: boolean;
   private readonly libc: NativeApi;
+  private readonly ints: IntOpts;
 
   /** @internal Use `socket()` or `fromNodeSocket()`. */
   constructor(fd: number, family: number, type: number, proto: number, owned = true, libc: NativeApi = native()) {
@@ -85,6 +105,8 @@ export class Socket {
     this.proto = proto;
     this.owned = owned;
     this.libc = libc;
+    if (libc === native()) this.ints = sharedIntOpts ??= intOpts(libc);
+    else this.ints = intOpts(libc);
   }
 
   /** The file descriptor, or -1 once closed (as Python). */
@@ -104,7 +126,7 @@ export class Socket {
     if (buflen === undefined || buflen === 0) {
       OPT_INT[0] = 0;
       LEN[0] = 4;
-      if (this.libc.getsockopt(this.fd, level, optname, OPT_INT_BYTES, LEN) < 0) throw this.fail('getsockopt');
+      if (this.ints.get(this.fd, level, optname) < 0) throw this.fail('getsockopt');
       return OPT_INT[0];
     }
     const n = checkInt(buflen, 'buflen');
@@ -133,7 +155,7 @@ export class Socket {
       rc = this.libc.setsockopt(this.fd, level, optname, null, Number(BigInt.asUintN(32, BigInt(optlen))));
     } else if (typeof value === 'boolean' || isCInt(value)) {
       OPT_INT[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      rc = this.libc.setsockopt(this.fd, level, optname, OPT_INT_BYTES, 4);
+      rc = this.ints.set(this.fd, level, optname);
     } else if (isBytesLike(value)) {
       const bytes = toBytes(value);
       rc = this.libc.setsockopt(this.fd, level, optname, bytes, bytes.length);

@@ -93,14 +93,16 @@ export interface SocketHostOptions {
 //   [128, 132)    socklen_t
 //   [192, 256)    struct msghdr (Linux 56 bytes, macOS 48)
 //   [256, 256+16*IOV_MAX)  struct iovec[] { void *base; size_t len }
-//   [OPT_AT, +1024)  option bytes for translated getsockopt/setsockopt
+//   [OPT_AT, +4096)  option bytes for getsockopt/setsockopt (the kernel reads and writes here)
 //   [LEN_AT, +4)  option length
 const ADDR_AT = 0;
 const ADDRLEN_AT = 128;
 const MSG_AT = 192;
 const IOV_AT = 256;
 const OPT_AT = IOV_AT + 16 * IOV_MAX;
-const LEN_AT = OPT_AT + 1024;
+/** Room for an option value: more than any catalogue option takes (IPv6 sticky headers the most). */
+const OPT_SIZE = 4096;
+const LEN_AT = OPT_AT + OPT_SIZE;
 const SCRATCH_SIZE = LEN_AT + 8;
 
 /** Poll descriptors: up to this many sockets in one poll_oneoff, plus the cancel fd. */
@@ -121,6 +123,14 @@ export class SocketHost implements SocketOwner {
   private readonly scratch = new Uint8Array(SCRATCH_SIZE);
   private readonly sdv = new DataView(this.scratch.buffer);
   private readonly scratchBase: number;
+  // The hot native calls, bound to the scratch area's fixed addresses. The addresses
+  // live in these closures as constants: a native address is beyond the small-integer
+  // range, and one computed per call (or read from a double field) would be a fresh
+  // heap number each time, so a call would allocate.
+  private readonly kget: (fd: number, level: number, name: number) => number;
+  private readonly kset: (fd: number, level: number, name: number, len: number) => number;
+  private readonly krecvmsg: (fd: number, flags: number) => number;
+  private readonly ksendmsg: (fd: number, flags: number) => number;
   private readonly pollfds = new Uint8Array(8 * (MAX_POLL + 1));
   private readonly pdv = new DataView(this.pollfds.buffer);
   private readonly getAllowed: boolean[];
@@ -137,6 +147,14 @@ export class SocketHost implements SocketOwner {
     this.registry = opts.registry;
     this.mem = new GuestMemory(opts.native);
     this.scratchBase = opts.native.addressOf(this.scratch);
+    const native = opts.native;
+    const OPT_ADDR = this.scratchBase + OPT_AT;
+    const LEN_ADDR = this.scratchBase + LEN_AT;
+    const MSG_ADDR = this.scratchBase + MSG_AT;
+    this.kget = (fd, level, name) => native.getsockoptAt(fd, level, name, OPT_ADDR, LEN_ADDR);
+    this.kset = (fd, level, name, len) => native.setsockoptAt(fd, level, name, OPT_ADDR, len);
+    this.krecvmsg = (fd, flags) => native.recvmsgAt(fd, MSG_ADDR, flags);
+    this.ksendmsg = (fd, flags) => native.sendmsgAt(fd, MSG_ADDR, flags);
     this.getAllowed = this.options.map((o) => this.policy.canGet(o.name));
   }
 
@@ -163,7 +181,7 @@ export class SocketHost implements SocketOwner {
     if (!MSG_NOSIGNAL && SO_NOSIGPIPE >= 0) {
       // macOS has no MSG_NOSIGNAL: keep a closed peer from raising SIGPIPE in the host.
       this.sdv.setInt32(OPT_AT, 1, true);
-      this.native.setsockoptAt(nativeFd, HOST_SOL_SOCKET, SO_NOSIGPIPE, this.scratchBase + OPT_AT, 4);
+      this.kset(nativeFd, HOST_SOL_SOCKET, SO_NOSIGPIPE, 4);
     }
     return sock;
   }
@@ -262,15 +280,14 @@ export class SocketHost implements SocketOwner {
   /** Reads (and so clears) the socket's pending error: a host errno, 0 for none. */
   private soError(sock: SocketFd): number {
     this.sdv.setUint32(LEN_AT, 4, true);
-    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.native.errno();
+    if (this.kget(sock.nativeFd, HOST_SOL_SOCKET, SO_ERROR_HOST) < 0) return this.native.errno();
     return this.sdv.getInt32(OPT_AT, true);
   }
 
   /** The socket's SO_RCVTIMEO / SO_SNDTIMEO in ms (-1: none), for waits the kernel cannot time. */
   private timeoutMs(sock: SocketFd, send: boolean): number {
-    const at = this.scratchBase + OPT_AT;
     this.sdv.setUint32(LEN_AT, 16, true);
-    if (this.native.getsockoptAt(sock.nativeFd, HOST_SOL_SOCKET, send ? SO_SNDTIMEO_HOST : SO_RCVTIMEO_HOST, at, this.scratchBase + LEN_AT) < 0) return -1;
+    if (this.kget(sock.nativeFd, HOST_SOL_SOCKET, send ? SO_SNDTIMEO_HOST : SO_RCVTIMEO_HOST) < 0) return -1;
     const sec = Number(this.sdv.getBigInt64(OPT_AT, true));
     const usec = IS_LINUX ? Number(this.sdv.getBigInt64(OPT_AT + 8, true)) : this.sdv.getInt32(OPT_AT + 8, true);
     const ms = sec * 1000 + Math.ceil(usec / 1000);
@@ -370,27 +387,31 @@ export class SocketHost implements SocketOwner {
       total += len;
       if (skip >= len) { skip -= len; continue; }
       const at = IOV_AT + 16 * count;
-      this.sdv.setBigUint64(at, BigInt(mem.base + buf + skip), true);
-      this.sdv.setBigUint64(at + 8, BigInt(len - skip), true);
+      this.setAddr(at, mem.base + buf + skip);
+      this.setAddr(at + 8, len - skip);
       skip = 0;
       count++;
     }
     return { count, total };
   }
 
-  /** Fills struct msghdr in scratch; returns its native address. */
-  private msghdr(iovCount: number, withName: boolean): number {
+  /** Writes a native address (< 2^53) as a little-endian u64, without a BigInt. */
+  private setAddr(at: number, addr: number): void {
+    this.sdv.setUint32(at, addr >>> 0, true);
+    this.sdv.setUint32(at + 4, Math.floor(addr / 4294967296), true);
+  }
+
+  /** Fills struct msghdr in scratch (for krecvmsg / ksendmsg). */
+  private msghdr(iovCount: number, withName: boolean): void {
     const d = this.sdv;
     this.scratch.fill(0, MSG_AT, MSG_AT + 64);
     if (withName) {
-      d.setBigUint64(MSG_AT, BigInt(this.scratchBase + ADDR_AT), true);
+      this.setAddr(MSG_AT, this.scratchBase + ADDR_AT);
       d.setUint32(MSG_AT + 8, SOCKADDR_MAX, true);
     }
-    d.setBigUint64(MSG_AT + 16, BigInt(this.scratchBase + IOV_AT), true);
+    this.setAddr(MSG_AT + 16, this.scratchBase + IOV_AT);
     // Linux: size_t msg_iovlen @24; macOS: int msg_iovlen @24. Both little-endian.
-    if (IS_LINUX) d.setBigUint64(MSG_AT + 24, BigInt(iovCount), true);
-    else d.setInt32(MSG_AT + 24, iovCount, true);
-    return this.scratchBase + MSG_AT;
+    d.setUint32(MSG_AT + 24, iovCount, true);
   }
 
   private msgFlags(): number {
@@ -421,8 +442,8 @@ export class SocketHost implements SocketOwner {
       if (typeof iov === 'number') return iov;
       // A zero-length receive still goes to the kernel: on UDP it waits for a datagram and drops it.
       if (iov.count === 0 && got > 0) break;
-      const msg = this.msghdr(iov.count, withName);
-      const n = this.native.recvmsgAt(sock.nativeFd, msg, flags);
+      this.msghdr(iov.count, withName);
+      const n = this.krecvmsg(sock.nativeFd, flags);
       if (n < 0) {
         if (!this.wouldBlock()) { if (got > 0) break; return this.errno(); }
         if (got > 0 && !waitAll) break;
@@ -453,12 +474,12 @@ export class SocketHost implements SocketOwner {
       const iov = this.iovecs(iovs_ptr, iovs_len, sent);
       if (typeof iov === 'number') return iov;
       if (iov.count === 0 && sent > 0) break;
-      const msg = this.msghdr(iov.count, false);
+      this.msghdr(iov.count, false);
       if (withName > 0) {
-        this.sdv.setBigUint64(MSG_AT, BigInt(this.scratchBase + ADDR_AT), true);
+        this.setAddr(MSG_AT, this.scratchBase + ADDR_AT);
         this.sdv.setUint32(MSG_AT + 8, withName, true);
       }
-      const n = this.native.sendmsgAt(sock.nativeFd, msg, MSG_NOSIGNAL);
+      const n = this.ksendmsg(sock.nativeFd, MSG_NOSIGNAL);
       if (n < 0) {
         if (!this.wouldBlock()) { if (sent > 0) break; return this.errno(); }
         if (sock.nonblock) { if (sent > 0) break; return abi.ERRNO_AGAIN; }
@@ -486,17 +507,13 @@ export class SocketHost implements SocketOwner {
     const len = mem.u32(len_ptr);
     if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
     const translate = (wasmedge && (info.id === SO_TYPE_ID || info.id === SO_ERROR_ID)) || !IS_LINUX;
-    if (!translate) {
-      // socklen_t is a little-endian u32 in guest memory and on the host: pass both in place.
-      if (len > 0x7fffffff) return abi.ERRNO_INVAL;
-      return this.native.getsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, mem.base + buf_ptr, mem.base + len_ptr) < 0
-        ? this.errno() : abi.ERRNO_SUCCESS;
-    }
+    // The kernel writes into scratch at fixed addresses; the answer is copied to the guest.
     const c = core();
-    const size = c.exports.kindSize(info.kind, HOST_PLATFORM);
-    this.sdv.setUint32(LEN_AT, size, true);
-    if (this.native.getsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, this.scratchBase + OPT_AT, this.scratchBase + LEN_AT) < 0) return this.errno();
+    const ask = translate ? c.exports.kindSize(info.kind, HOST_PLATFORM) : (len > OPT_SIZE ? OPT_SIZE : len);
+    this.sdv.setUint32(LEN_AT, ask, true);
+    if (this.kget(sock.nativeFd, info.hostLevel, info.hostNumber) < 0) return this.errno();
     let n = this.sdv.getUint32(LEN_AT, true);
+    if (n > ask) n = ask;
     if (wasmedge && info.id === SO_TYPE_ID) {
       const t = this.sdv.getInt32(OPT_AT, true);
       this.sdv.setInt32(OPT_AT, t === HOST_SOCK_STREAM ? abi.SOCK_STREAM : t === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY, true);
@@ -509,8 +526,10 @@ export class SocketHost implements SocketOwner {
       this.scratch.set(c.bytes().subarray(0, n), OPT_AT);
     }
     // POSIX truncation: the guest gets at most what it asked for, and the length written.
-    const copy = Math.min(n, len);
-    mem.u8.set(this.scratch.subarray(OPT_AT, OPT_AT + copy), buf_ptr);
+    const copy = n < len ? n : len;
+    const u8 = mem.u8;
+    const scratch = this.scratch;
+    for (let i = 0; i < copy; i++) u8[buf_ptr + i] = scratch[OPT_AT + i];
     mem.setU32(len_ptr, copy);
     return abi.ERRNO_SUCCESS;
   }
@@ -527,21 +546,21 @@ export class SocketHost implements SocketOwner {
     if (value === undefined && !info.byteOk && (info.kind === KIND.INT || info.kind === KIND.BOOL)) return abi.ERRNO_INVAL;
     if (!this.policy.canSet(info.name, value)) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
-    if (len > 0x7fffffff) return abi.ERRNO_INVAL;
-    if (IS_LINUX) {
-      return this.native.setsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, mem.base + buf_ptr, len) < 0
-        ? this.errno() : abi.ERRNO_SUCCESS;
+    if (len > OPT_SIZE) return abi.ERRNO_INVAL;
+    let n = len;
+    const u8 = mem.u8;
+    const scratch = this.scratch;
+    for (let i = 0; i < len; i++) scratch[OPT_AT + i] = u8[buf_ptr + i];
+    if (!IS_LINUX) {
+      // Another host: apply Linux's length rule, then convert the guest's Linux layout.
+      const c = core();
+      if (len < c.exports.minSetLength(info.kind, info.byteOk ? 1 : 0)) return abi.ERRNO_INVAL;
+      c.bytes().set(scratch.subarray(OPT_AT, OPT_AT + len));
+      n = c.exports.convert(info.kind, PLATFORM.LINUX, HOST_PLATFORM, len);
+      if (n < 0) return -n;
+      scratch.set(c.bytes().subarray(0, n), OPT_AT);
     }
-    // Another host: apply Linux's length rule, then convert the guest's Linux layout.
-    const c = core();
-    if (len < c.exports.minSetLength(info.kind, info.byteOk ? 1 : 0)) return abi.ERRNO_INVAL;
-    if (len > 1024) return abi.ERRNO_INVAL;
-    c.bytes().set(mem.view(buf_ptr, len));
-    const n = c.exports.convert(info.kind, PLATFORM.LINUX, HOST_PLATFORM, len);
-    if (n < 0) return -n;
-    this.scratch.set(c.bytes().subarray(0, n), OPT_AT);
-    return this.native.setsockoptAt(sock.nativeFd, info.hostLevel, info.hostNumber, this.scratchBase + OPT_AT, n) < 0
-      ? this.errno() : abi.ERRNO_SUCCESS;
+    return this.kset(sock.nativeFd, info.hostLevel, info.hostNumber, n) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
   }
 
   // ── the imports ──────────────────────────────────────────────────────────
