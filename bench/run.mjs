@@ -216,8 +216,8 @@ if (hasFloor && (worstGuest.ratio > 1.5 || worstGuest.ratio >= pyRatio)) {
 if (hasFloor && facadeRatio > 1.4) {
   misses.push(
     `- **Facade getsockopt** is ${fmt(med(getS, 'facade'))} ns = ${facadeRatio.toFixed(2)}× (target 1.4× = ${fmt(1.4 * C_GET)} ns). ` +
-    `It passes typed-array views as \`void *\`; koffi converts those on every call: ${fmt(L('ffiViews'))} ns against ` +
-    `${fmt(L('ffi'))} ns for the same call with \`uintptr_t\` addresses fixed once (layers above).`,
+    `For comparison, koffi's own cost: a call with typed-array views as \`void *\` takes ${fmt(L('ffiViews'))} ns, one with ` +
+    `\`uintptr_t\` addresses fixed once ${fmt(L('ffi'))} ns (layers above).`,
   );
 }
 if (!allocFree) {
@@ -225,7 +225,7 @@ if (!allocFree) {
   misses.push(
     `- **Allocation on the guest path**: ${guestHeap.map((x) => `${fmt(perCall(x), 1)} bytes a call (${x.name})`).join(', ')}. ` +
     `A native address computed per call (guest memory base + pointer) is beyond the small-integer range, so each one handed ` +
-    `to koffi is a fresh heap number: the layer "koffi at guest memory base + pointer" shows ` +
+    `to koffi is a fresh heap number: the layer "koffi at guest memory base + pointer" (an address computed per call) shows ` +
     `${fmt(median(layerS['direct.gcs'] ?? [NaN]))} GCs per ${N.toLocaleString('en')} calls (${fmt(d)} ns), the same call through fixed ` +
     `scratch addresses ${fmt(median(layerS['bounce.gcs'] ?? [NaN]))} GCs (${fmt(L('bounce'))} ns).`,
   );

@@ -218,10 +218,10 @@ function layerSetup(n, sockguestC) {
   return {
     rows: [
       { key: 'ffi', name: 'JS → koffi getsockopt, uintptr_t arguments at fixed addresses' },
-      { key: 'ffiViews', name: 'JS → koffi getsockopt, void * typed-array views (the facade\'s form)' },
+      { key: 'ffiViews', name: 'JS → koffi getsockopt, void * typed-array views (koffi converts each view per call)' },
       { key: 'boundary', name: 'wasm → empty JS import (the boundary alone)' },
-      { key: 'direct', name: 'wasm → JS import → koffi at guest memory base + pointer (the sandbox\'s form)' },
-      { key: 'bounce', name: 'wasm → JS import → koffi at fixed scratch addresses, value copied back' },
+      { key: 'direct', name: 'wasm → JS import → koffi at guest memory base + pointer (zero copy; an address computed per call)' },
+      { key: 'bounce', name: 'wasm → JS import → koffi at fixed scratch addresses, value copied back (one copy; fixed addresses)' },
       { key: 'stub.sockbox', name: 'sandbox import layer, no syscall: C guest inline, sockbox.getsockopt, native call stubbed' },
       { key: 'stub.wasmedge', name: 'sandbox import layer, no syscall: C guest inline, sock_getsockopt, native call stubbed' },
       { key: 'inline.sockbox', name: 'sandbox, whole path: C guest inline, sockbox.getsockopt' },
