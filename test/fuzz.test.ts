@@ -50,3 +50,31 @@ describe('guest boundary fuzzing', () => {
     expect(reply).toBe('alive');
   }, FULL ? 600_000 : 60_000);
 });
+
+describe('guest memory above 2 GiB', () => {
+  test('pointers at 2 GiB and above (negative as i32) address guest memory, never below it', () => {
+    // 2 GiB + 64 KiB of guest memory: the kernel commits pages lazily, so this is cheap.
+    const h = new Harness(32769);
+    try {
+      const high = 2 ** 31;
+      const asI32 = (p: number) => p | 0; // what a wasm i32 argument looks like in JS
+      const dv = new DataView(h.memory.buffer);
+      const call = (name: string, ...args: number[]) => {
+        const m = name === 'getsockopt' ? h.imports.sockbox : h.imports.wasi_snapshot_preview1;
+        return m[name](...args);
+      };
+      // sock_open(INET4, DGRAM, ro_fd_ptr above 2 GiB)
+      expect(call('sock_open', 1, 1, asI32(high + 16))).toBe(0);
+      const fd = dv.getUint32(high + 16, true);
+      // sockbox.getsockopt(fd, SOL_SOCKET, SO_TYPE, buf, len) with buf and len above 2 GiB
+      dv.setUint32(high + 48, 4, true);
+      expect(call('getsockopt', fd, 1, 3, asI32(high + 32), asI32(high + 48))).toBe(0);
+      expect(dv.getInt32(high + 32, true)).toBe(2); // SOCK_DGRAM, written where the guest asked
+      expect(dv.getUint32(high + 48, true)).toBe(4);
+      // A pointer past the end is FAULT, not a write anywhere.
+      expect(call('getsockopt', fd, 1, 3, asI32(h.memory.buffer.byteLength - 2), asI32(high + 48))).toBe(21);
+    } finally {
+      expect(h.close()).toBe(0);
+    }
+  });
+});

@@ -22,11 +22,17 @@ export class GuestMemory {
   attach(memory: WebAssembly.Memory): void {
     this.memory = memory;
     this.buffer = undefined;
+    // refresh() trusts a view that still has bytes: drop the old one first.
+    this.u8 = new Uint8Array(0);
     this.refresh();
   }
 
   /** Re-reads the buffer if memory grew. Call at the start of every import. */
   refresh(): void {
+    // memory.grow() detaches the old buffer, and a view of a detached buffer has
+    // length 0: checking that is much cheaper than the memory.buffer getter. (A shared
+    // memory grows without detaching; guests here export plain memories.)
+    if (this.u8.length !== 0) return;
     const m = this.memory;
     if (!m) return;
     const b = m.buffer;

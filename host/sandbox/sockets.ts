@@ -39,6 +39,8 @@ const SHUT_RD = sym.get('SHUT_RD')!;
 const SHUT_WR = sym.get('SHUT_WR')!;
 const SHUT_RDWR = sym.get('SHUT_RDWR')!;
 const OPT = core().byName;
+/** Catalogue id by WasmEdge SOL_SOCKET option number (-1: none), read from the core once. */
+const WASMEDGE_IDS = Int32Array.from({ length: 64 }, (_, n) => core().exports.findWasmedge(n));
 const SO_TYPE_ID = OPT.get('SO_TYPE')!.id;
 const SO_ERROR_ID = OPT.get('SO_ERROR')!.id;
 const SO_ERROR_HOST = OPT.get('SO_ERROR')!.hostNumber;
@@ -135,6 +137,7 @@ export class SocketHost implements SocketOwner {
   private readonly pdv = new DataView(this.pollfds.buffer);
   private readonly getAllowed: boolean[];
   private readonly options = core().options;
+  private readonly findLinux = core().exports.findLinux;
   private killed = false;
   /** The guest's fd table (the shim's array: index = guest fd). */
   private fds: (Fd | undefined)[] = [];
@@ -306,7 +309,10 @@ export class SocketHost implements SocketOwner {
    * storage with a u16 family) into a fresh 4- or 16-byte array, or returns an errno.
    */
   private readAddress(addr_ptr: number): Uint8Array | number {
-    const mem = this.mem;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    addr_ptr >>>= 0;
+   const mem = this.mem;
     if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
     const buf_ptr = mem.u32(addr_ptr);
     const buf_len = mem.u32(addr_ptr + 4);
@@ -351,7 +357,10 @@ export class SocketHost implements SocketOwner {
 
   /** Writes an address into the guest's `__wasi_address_t` at addr_ptr (V2 layout when buf_len is 128). */
   private writeAddress(addr_ptr: number, ip: Uint8Array): number {
-    const mem = this.mem;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    addr_ptr >>>= 0;
+   const mem = this.mem;
     if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
     const buf_ptr = mem.u32(addr_ptr);
     const buf_len = mem.u32(addr_ptr + 4);
@@ -375,7 +384,10 @@ export class SocketHost implements SocketOwner {
    * starting `skip` bytes in. Returns the total length, or -errno.
    */
   private iovecs(iovs_ptr: number, iovs_len: number, skip: number): { count: number; total: number } | number {
-    const mem = this.mem;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    iovs_ptr >>>= 0; iovs_len >>>= 0;
+   const mem = this.mem;
     if ((iovs_len >>> 0) > IOV_MAX) return abi.ERRNO_INVAL;
     if (!mem.ok(iovs_ptr, iovs_len * 8)) return abi.ERRNO_FAULT;
     let total = 0;
@@ -500,7 +512,10 @@ export class SocketHost implements SocketOwner {
 
   /** Common getsockopt: policy, bounds, then the kernel (zero copy when no translation is needed). */
   private getopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len_ptr: number, wasmedge: boolean): number {
-    if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    buf_ptr >>>= 0; len_ptr >>>= 0;
+   if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     const mem = this.mem;
     if (!mem.ok(len_ptr, 4)) return abi.ERRNO_FAULT;
@@ -536,7 +551,10 @@ export class SocketHost implements SocketOwner {
 
   /** Common setsockopt: policy (with caps), bounds, then the kernel. */
   private setopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len: number): number {
-    const mem = this.mem;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    buf_ptr >>>= 0; len >>>= 0;
+   const mem = this.mem;
     if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
     // Unsigned: Linux reads SO_RCVBUF/SO_SNDBUF as u32 (-1 is 0xffffffff, clamped to rmem_max),
     // so a negative value must not slip under a cap.
@@ -567,7 +585,10 @@ export class SocketHost implements SocketOwner {
 
   /** sock_open(af, socktype, ro_fd_ptr). Output: the new fd at ro_fd_ptr. */
   sock_open(af: number, socktype: number, ro_fd_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    ro_fd_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const hostFamily = af === abi.AF_INET4 ? HOST_AF_INET : af === abi.AF_INET6 ? HOST_AF_INET6 : -1;
     const type = socktype === abi.SOCK_DGRAM ? abi.SOCK_DGRAM : socktype === abi.SOCK_STREAM || socktype === abi.SOCK_ANY ? abi.SOCK_STREAM : -1;
@@ -643,7 +664,10 @@ export class SocketHost implements SocketOwner {
 
   /** sock_accept: V1 (fd, ro_fd_ptr) or V2 (fd, fdflags, ro_fd_ptr). Output: the new fd. */
   sock_accept(fd: number, a: number, b?: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    a >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const v2 = b !== undefined;
     const fdflags = v2 ? a : 0;
@@ -686,7 +710,10 @@ export class SocketHost implements SocketOwner {
 
   /** sock_recv(fd, iovs_ptr, iovs_len, riflags, ro_len_ptr, ro_flags_ptr). */
   sock_recv(fd: number, iovs_ptr: number, iovs_len: number, riflags: number, ro_len_ptr: number, ro_flags_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    ro_len_ptr >>>= 0; ro_flags_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
@@ -706,7 +733,10 @@ export class SocketHost implements SocketOwner {
    * or V2 (fd, iovs_ptr, iovs_len, addr_ptr, riflags, port_ptr, ro_len_ptr, ro_flags_ptr).
    */
   sock_recv_from(fd: number, iovs_ptr: number, iovs_len: number, addr_ptr: number, riflags: number, a: number, b: number, c?: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    a >>>= 0; b >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const v2 = c !== undefined;
     const port_ptr = v2 ? a : -1;
@@ -735,7 +765,10 @@ export class SocketHost implements SocketOwner {
 
   /** sock_send(fd, ciovs_ptr, ciovs_len, siflags, ro_len_ptr). */
   sock_send(fd: number, ciovs_ptr: number, ciovs_len: number, siflags: number, ro_len_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    ro_len_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
@@ -752,7 +785,10 @@ export class SocketHost implements SocketOwner {
 
   /** sock_send_to(fd, ciovs_ptr, ciovs_len, addr_ptr, port, siflags, ro_len_ptr). */
   sock_send_to(fd: number, ciovs_ptr: number, ciovs_len: number, addr_ptr: number, port: number, siflags: number, ro_len_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    ro_len_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const s = this.sock(fd);
     if (typeof s === 'number') return s;
@@ -785,7 +821,7 @@ export class SocketHost implements SocketOwner {
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
-    const id = level === abi.SOL_SOCKET ? core().exports.findWasmedge(name) : -1;
+    const id = level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
     // Options outside the catalogue are not for guests.
     if (id < 0) return abi.ERRNO_NOTCAPABLE;
     return this.getopt(sock, this.options[id], buf_ptr, len_ptr, true);
@@ -797,7 +833,7 @@ export class SocketHost implements SocketOwner {
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
-    const id = level === abi.SOL_SOCKET ? core().exports.findWasmedge(name) : -1;
+    const id = level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
     if (id < 0) return abi.ERRNO_NOTCAPABLE;
     return this.setopt(sock, this.options[id], buf_ptr, len);
   }
@@ -808,7 +844,7 @@ export class SocketHost implements SocketOwner {
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
-    const id = core().exports.findLinux(level, optname);
+    const id = this.findLinux(level, optname);
     if (id < 0) return abi.ERRNO_NOTCAPABLE;
     return this.getopt(sock, this.options[id], optval_ptr, optlen_ptr, false);
   }
@@ -819,7 +855,7 @@ export class SocketHost implements SocketOwner {
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
-    const id = core().exports.findLinux(level, optname);
+    const id = this.findLinux(level, optname);
     if (id < 0) return abi.ERRNO_NOTCAPABLE;
     return this.setopt(sock, this.options[id], optval_ptr, optlen);
   }
@@ -829,7 +865,10 @@ export class SocketHost implements SocketOwner {
    * or V2 (fd, addr_ptr, port_ptr).
    */
   private sockName(peer: boolean, fd: number, addr_ptr: number, a: number, b?: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    a >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const v1 = b !== undefined;
     const type_ptr = v1 ? a : -1;
@@ -862,7 +901,10 @@ export class SocketHost implements SocketOwner {
 
   /** fd_read on a socket: recv with no flags. Output: bytes read at nread_ptr. */
   fd_read(sock: SocketFd, iovs_ptr: number, iovs_len: number, nread_ptr: number): number {
-    if (!this.mem.ok(nread_ptr, 4)) return abi.ERRNO_FAULT;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    nread_ptr >>>= 0;
+   if (!this.mem.ok(nread_ptr, 4)) return abi.ERRNO_FAULT;
     const rx = this.rx;
     rx.n = 0; rx.truncated = false;
     const rc = this.recv(sock, iovs_ptr, iovs_len, 0, false, rx);
@@ -874,7 +916,10 @@ export class SocketHost implements SocketOwner {
 
   /** fd_write on a socket: send. Output: bytes written at nwritten_ptr. */
   fd_write(sock: SocketFd, iovs_ptr: number, iovs_len: number, nwritten_ptr: number): number {
-    if (!this.mem.ok(nwritten_ptr, 4)) return abi.ERRNO_FAULT;
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    nwritten_ptr >>>= 0;
+   if (!this.mem.ok(nwritten_ptr, 4)) return abi.ERRNO_FAULT;
     const tx = this.tx;
     tx.n = 0;
     const rc = this.send(sock, iovs_ptr, iovs_len, 0, tx);
@@ -896,7 +941,10 @@ export class SocketHost implements SocketOwner {
    * (files, stdio) are always ready. No busy waiting.
    */
   poll_oneoff(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    in_ptr >>>= 0; out_ptr >>>= 0; nevents_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     const mem = this.mem;
     const n = nsubscriptions >>> 0;
@@ -979,7 +1027,9 @@ export class SocketHost implements SocketOwner {
       if (!ready) continue;
       writeEvent(f.i, abi.ERRNO_SUCCESS, f.type, hup);
       // nbytes: for reading, what is queued (FIONREAD); wasi-libc's ioctl(FIONREAD) reads it here.
-      if (f.type === abi.EVENTTYPE_FD_READ) {
+      // Only for a poll of one socket (wasi-libc's ioctl(FIONREAD) polls one fd with a zero
+      // clock): a poll over many sockets would pay an ioctl per ready socket per wake-up.
+      if (f.type === abi.EVENTTYPE_FD_READ && nfds === 1) {
         const queued = this.native.ioctlInt(this.pdv.getInt32(f.slot * 8, true), FIONREAD);
         if (queued > 0) mem.setU64(out_ptr + (events - 1) * abi.EVENT_SIZE + 16, BigInt(queued));
       }
@@ -996,7 +1046,10 @@ export class SocketHost implements SocketOwner {
    * chained by ai_next; answers are filtered to what connect grants allow.
    */
   sock_getaddrinfo(node_ptr: number, node_len: number, service_ptr: number, service_len: number, hints_ptr: number, res_ptr: number, max_len: number, res_len_ptr: number): number {
-    this.checkKill();
+
+    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
+    node_ptr >>>= 0; node_len >>>= 0; service_ptr >>>= 0; service_len >>>= 0; hints_ptr >>>= 0; res_ptr >>>= 0; res_len_ptr >>>= 0;
+   this.checkKill();
     this.mem.refresh();
     if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
     const mem = this.mem;

@@ -174,7 +174,7 @@ export function callArb(size: number): fc.Arbitrary<Call> {
 }
 
 export class Harness {
-  readonly memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+  readonly memory: WebAssembly.Memory;
   readonly guard: GuardNative;
   readonly host: SocketHost;
   readonly wasi: WASI;
@@ -185,7 +185,9 @@ export class Harness {
   /** import/arity -> errno -> count: which paths the fuzz reached. */
   readonly outcomes: Record<string, Record<number, number>> = {};
 
-  constructor() {
+  /** `pages`: guest memory size in 64 KiB pages (1 for fuzzing; > 32768 to test pointers above 2 GiB). */
+  constructor(pages = 1) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const libc = native();
     if (libc.pipe(this.pipe) < 0) throw new Error('pipe failed');
     this.guard = new GuardNative(this.pipe[0]);
