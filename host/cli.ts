@@ -177,4 +177,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { optionsTable } from './table.js';
+export { optionsTable, asConstants } from './table.js';

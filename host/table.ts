@@ -81,3 +81,34 @@ export function optionsTable(opts: TableOptions = {}): string[] {
   }
   return lines;
 }
+
+/** The AssemblyScript methods that read and set a value kind (guest/assembly/socket.ts). */
+const AS_ACCESSORS: Record<string, [string, string]> = {
+  '0,1': ['getBool', 'setBool'], int: ['getsockopt', 'setsockopt'], linger: ['getLinger', 'setLinger'],
+  timeval: ['getTimeval', 'setTimeval'], in_addr: ['getInAddr', 'setInAddr'], ip_mreq: ['', 'setIpMreq'],
+  ip_mreqn: ['', 'setIpMreq'], ipv6_mreq: ['', 'setIpv6Mreq'], ifname: ['getString', 'setString'],
+  string: ['getString', 'setString'], tcp_info: ['getTcpInfo', ''], ucred: ['getsockoptBytes', ''],
+  bytes: ['getsockoptBytes', 'setsockoptBytes'],
+};
+
+/**
+ * The option constants of the AssemblyScript library (guest/assembly/constants.ts),
+ * one per catalogue row in the guest ABI's numbering: Linux's, or 0x10000 + macOS's
+ * for an option Linux lacks.
+ */
+export function asConstants(): string {
+  const out: string[] = [];
+  for (const level of core().levels) {
+    out.push(`// ── ${level.name} ${'─'.repeat(Math.max(3, 60 - level.name.length))}`, '');
+    for (const o of core().options.filter((x) => x.levelName === level.name)) {
+      const kind = KIND_NAMES[o.kind];
+      const [get, set] = AS_ACCESSORS[kind];
+      const access = o.readable && o.writable ? `get/set: ${get}/${set}` : o.readable ? `get only: ${get}` : `set only: ${set}`;
+      const bsd = o.linux < 0 ? ' BSD/macOS only: NOPROTOOPT on a Linux host.' : '';
+      const value = o.linux >= 0 ? String(o.linux) : `0x10000 + ${o.macos}`;
+      out.push(`/** ${o.description} [${kind}, ${access}]${bsd} */`, `@inline export const ${o.name}: i32 = ${value};`);
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
