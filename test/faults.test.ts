@@ -177,4 +177,16 @@ describe('plain fd calls and clocks on sockets', () => {
     // A spinning wait would burn ~300 ms of CPU; start-up of the worker costs some tens.
     expect(cpuMs).toBeLessThan(200);
   });
+
+  test('an absolute monotonic deadline (clock_nanosleep TIMER_ABSTIME) is read on the guest\'s own clock', async () => {
+    const t0 = performance.now();
+    const g = start(['sleep-abs', '200'], {}, FAULTS);
+    expect(await g.done).toEqual({ exitCode: 0 });
+    const [line] = g.lines();
+    const elapsed = Number(line.split(' ')[1]);
+    expect(line).toMatch(/^slept \d+$/);
+    expect(elapsed).toBeGreaterThanOrEqual(200);
+    // Not a deadline read on another clock's origin (which would return at once or hang).
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
+  });
 });

@@ -698,6 +698,11 @@ export class SocketHost implements SocketOwner {
     }
   }
 
+  // poll_oneoff's per-subscription scratch (see there).
+  private readonly subSlot = new Int32Array(MAX_POLL);
+  private readonly subNow = new Int32Array(MAX_POLL);
+  private readonly subDeadline = new Float64Array(MAX_POLL);
+
   /** Wake-ups counted by wait() within one call (reused: no allocation per call). */
   private readonly spins = { n: 0 };
   private resetSpins(): { n: number } {
@@ -941,10 +946,9 @@ export class SocketHost implements SocketOwner {
    * (files, stdio) are always ready. No busy waiting.
    */
   poll_oneoff(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     in_ptr >>>= 0; out_ptr >>>= 0; nevents_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const mem = this.mem;
     const n = nsubscriptions >>> 0;
@@ -952,93 +956,109 @@ export class SocketHost implements SocketOwner {
     if (n > MAX_POLL) return abi.ERRNO_INVAL;
     if (!mem.ok(in_ptr, n * abi.SUBSCRIPTION_SIZE) || !mem.ok(out_ptr, n * abi.EVENT_SIZE) || !mem.ok(nevents_ptr, 4)) return abi.ERRNO_FAULT;
 
-    const nowMono = () => process.hrtime.bigint();
-    const nowReal = () => BigInt(Date.now()) * 1_000_000n;
-    let deadlineMs = -1; // poll timeout: -1 = none
-    const clocks: { i: number; monoDeadline: bigint }[] = [];
-    const fdSubs: { i: number; slot: number; type: number; immediate: number }[] = [];
+    // Per subscription, in preallocated arrays (a busy event loop polls all the time):
+    // subSlot = its pollfd slot, or -1; subNow = an errno to report at once, or -1;
+    // subDeadline = a clock's deadline in performance.now() ms, or NaN.
+    const { subSlot, subNow, subDeadline } = this;
+    const start = performance.now();
+    let timeoutMs = -1; // poll(2) timeout: -1 = none
+    let immediate = false;
     let nfds = 0;
     for (let i = 0; i < n; i++) {
       const s = in_ptr + i * abi.SUBSCRIPTION_SIZE;
       const tag = mem.u8[s + 8];
+      subSlot[i] = -1;
+      subNow[i] = -1;
+      subDeadline[i] = NaN;
       if (tag === abi.EVENTTYPE_CLOCK) {
         const id = mem.u32(s + 16);
-        const timeout = mem.u64(s + 24);
+        // u64 nanoseconds as a double: exact below 2^53 ns (104 days), "never" above.
+        const ns = mem.u32(s + 24) + mem.u32(s + 28) * 4294967296;
         const abs = (mem.u16(s + 40) & abi.SUBCLOCKFLAGS_ABSTIME) !== 0;
-        let waitNs: bigint;
-        if (id === abi.CLOCKID_MONOTONIC) waitNs = abs ? timeout - nowMono() : timeout;
-        else if (id === abi.CLOCKID_REALTIME) waitNs = abs ? timeout - nowReal() : timeout;
+        let waitMs: number;
+        // The guest's clocks are the shim's: monotonic is performance.now(), realtime Date.now().
+        if (id === abi.CLOCKID_MONOTONIC) waitMs = abs ? ns / 1e6 - start : ns / 1e6;
+        else if (id === abi.CLOCKID_REALTIME) waitMs = abs ? ns / 1e6 - Date.now() : ns / 1e6;
         else return abi.ERRNO_INVAL;
-        if (waitNs < 0n) waitNs = 0n;
-        clocks.push({ i, monoDeadline: nowMono() + waitNs });
-        const ms = Number((waitNs + 999_999n) / 1_000_000n);
-        if (deadlineMs < 0 || ms < deadlineMs) deadlineMs = Math.min(ms, 0x7fffffff);
+        if (waitMs < 0) waitMs = 0;
+        subDeadline[i] = start + waitMs;
+        const ms = Math.min(Math.ceil(waitMs), 0x7fffffff);
+        if (timeoutMs < 0 || ms < timeoutMs) timeoutMs = ms;
       } else if (tag === abi.EVENTTYPE_FD_READ || tag === abi.EVENTTYPE_FD_WRITE) {
-        const fd = mem.u32(s + 16);
-        const f = this.fds[fd];
-        if (f === undefined) { fdSubs.push({ i, slot: -1, type: tag, immediate: abi.ERRNO_BADF }); continue; }
-        if (!(f instanceof SocketFd) || f.nativeFd < 0) { fdSubs.push({ i, slot: -1, type: tag, immediate: abi.ERRNO_SUCCESS }); continue; }
+        const f = this.fds[mem.u32(s + 16)];
+        if (f === undefined) { subNow[i] = abi.ERRNO_BADF; immediate = true; continue; }
+        if (!(f instanceof SocketFd) || f.nativeFd < 0) { subNow[i] = abi.ERRNO_SUCCESS; immediate = true; continue; }
         this.pdv.setInt32(nfds * 8, f.nativeFd, true);
         this.pdv.setInt16(nfds * 8 + 4, tag === abi.EVENTTYPE_FD_READ ? POLLIN : POLLOUT, true);
         this.pdv.setInt16(nfds * 8 + 6, 0, true);
-        fdSubs.push({ i, slot: nfds, type: tag, immediate: -1 });
-        nfds++;
+        subSlot[i] = nfds++;
       } else {
         return abi.ERRNO_INVAL;
       }
     }
-    // Anything ready at once (non-socket fds) makes this a non-blocking look.
-    if (fdSubs.some((f) => f.immediate >= 0)) deadlineMs = 0;
+    // Anything ready at once (files, stdio, bad fds) makes this a non-blocking look.
+    if (immediate) timeoutMs = 0;
     const cancelSlot = nfds;
     for (;;) {
       this.pdv.setInt32(cancelSlot * 8, this.cancelFd, true);
       this.pdv.setInt16(cancelSlot * 8 + 4, POLLIN, true);
       this.pdv.setInt16(cancelSlot * 8 + 6, 0, true);
-      const start = Date.now();
-      const rc = this.native.poll(this.pollfds, nfds + 1, deadlineMs);
+      const rc = this.native.poll(this.pollfds, nfds + 1, timeoutMs);
       if (rc < 0 && this.native.errno() !== EINTR) return this.errno();
       if (this.pdv.getInt16(cancelSlot * 8 + 6, true) !== 0) { this.killed = true; throw new KillSignal(); }
       this.checkKill();
-      if (rc < 0) { if (deadlineMs > 0) deadlineMs = Math.max(0, deadlineMs - (Date.now() - start)); continue; }
-      const due = clocks.some((c) => nowMono() >= c.monoDeadline);
-      if (rc > 0 || due || deadlineMs === 0 || fdSubs.some((f) => f.immediate >= 0)) break;
-      // poll woke early (ms rounding): wait out the rest of the clock.
-      if (deadlineMs > 0) deadlineMs = 1;
+      if (rc > 0 || timeoutMs === 0) break;
+      // A timeout (or EINTR): done once a clock is due, else wait out the rest.
+      const now = performance.now();
+      let next = Infinity;
+      for (let i = 0; i < n; i++) if (subDeadline[i] === subDeadline[i]) next = Math.min(next, subDeadline[i]);
+      if (next === Infinity) { if (rc < 0) continue; break; }
+      if (now >= next) break;
+      timeoutMs = Math.max(1, Math.ceil(next - now));
     }
     mem.refresh();
+    const now = performance.now();
     let events = 0;
-    const writeEvent = (subIndex: number, error: number, type: number, flags: number) => {
-      const s = in_ptr + subIndex * abi.SUBSCRIPTION_SIZE;
+    for (let i = 0; i < n; i++) {
+      let error = abi.ERRNO_SUCCESS;
+      let flags = 0;
+      const type = mem.u8[in_ptr + i * abi.SUBSCRIPTION_SIZE + 8];
+      if (subDeadline[i] === subDeadline[i]) {
+        if (now < subDeadline[i]) continue;
+      } else if (subNow[i] >= 0) {
+        error = subNow[i];
+      } else {
+        const slot = subSlot[i];
+        const re = this.pdv.getInt16(slot * 8 + 6, true);
+        if (re === 0) continue;
+        if (re & POLLNVAL) error = abi.ERRNO_BADF;
+        else {
+          const ready = type === abi.EVENTTYPE_FD_READ ? (re & (POLLIN | POLLHUP | POLLERR)) !== 0 : (re & (POLLOUT | POLLHUP | POLLERR)) !== 0;
+          if (!ready) continue;
+          if (re & POLLHUP) flags = abi.EVENTRWFLAGS_HANGUP;
+        }
+      }
+      // struct event: userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24.
       const e = out_ptr + events * abi.EVENT_SIZE;
+      const sub = in_ptr + i * abi.SUBSCRIPTION_SIZE;
       mem.u8.fill(0, e, e + abi.EVENT_SIZE);
-      mem.setU64(e, mem.u64(s));
+      mem.setU32(e, mem.u32(sub));
+      mem.setU32(e + 4, mem.u32(sub + 4));
       mem.setU16(e + 8, error);
       mem.u8[e + 10] = type;
       mem.setU16(e + 24, flags);
-      events++;
-    };
-    for (const f of fdSubs) {
-      if (f.immediate >= 0) { writeEvent(f.i, f.immediate, f.type, 0); continue; }
-      const re = this.pdv.getInt16(f.slot * 8 + 6, true);
-      if (re === 0) continue;
-      if (re & POLLNVAL) { writeEvent(f.i, abi.ERRNO_BADF, f.type, 0); continue; }
-      const hup = (re & POLLHUP) !== 0 ? abi.EVENTRWFLAGS_HANGUP : 0;
-      const ready = f.type === abi.EVENTTYPE_FD_READ ? (re & (POLLIN | POLLHUP | POLLERR)) !== 0 : (re & (POLLOUT | POLLHUP | POLLERR)) !== 0;
-      if (!ready) continue;
-      writeEvent(f.i, abi.ERRNO_SUCCESS, f.type, hup);
-      // nbytes: for reading, what is queued (FIONREAD); wasi-libc's ioctl(FIONREAD) reads it here.
-      // Only for a poll of one socket (wasi-libc's ioctl(FIONREAD) polls one fd with a zero
-      // clock): a poll over many sockets would pay an ioctl per ready socket per wake-up.
-      if (f.type === abi.EVENTTYPE_FD_READ && nfds === 1) {
-        const queued = this.native.ioctlInt(this.pdv.getInt32(f.slot * 8, true), FIONREAD);
-        if (queued > 0) mem.setU64(out_ptr + (events - 1) * abi.EVENT_SIZE + 16, BigInt(queued));
+      // nbytes: what is queued (FIONREAD), for a poll of one socket only: wasi-libc's
+      // ioctl(FIONREAD) polls one fd so; a poll over many would pay an ioctl per ready socket.
+      if (type === abi.EVENTTYPE_FD_READ && error === abi.ERRNO_SUCCESS && nfds === 1 && subSlot[i] >= 0) {
+        const queued = this.native.ioctlInt(this.pdv.getInt32(subSlot[i] * 8, true), FIONREAD);
+        if (queued > 0) mem.setU32(e + 16, queued);
       }
+      events++;
     }
-    const now = nowMono();
-    for (const c of clocks) if (now >= c.monoDeadline) writeEvent(c.i, abi.ERRNO_SUCCESS, abi.EVENTTYPE_CLOCK, 0);
     mem.setU32(nevents_ptr, events);
     return abi.ERRNO_SUCCESS;
   }
+
 
   /**
    * sock_getaddrinfo(node_ptr, node_len, service_ptr, service_len, hints_ptr, res_ptr, max_len, res_len_ptr).

@@ -24,6 +24,10 @@
  * sleep MS
  *     Sleeps MS milliseconds (nanosleep: a clock-only poll_oneoff) and prints
  *     "slept". Exits 0.
+ * sleep-abs MS
+ *     The same with an absolute deadline on the monotonic clock
+ *     (clock_nanosleep TIMER_ABSTIME: poll_oneoff's ABSTIME flag); prints
+ *     "slept <elapsed ms, as the guest's own clock saw it>".
  */
 
 #include <errno.h>
@@ -110,6 +114,21 @@ int main(int argc, char **argv) {
     printf("slept\n");
     return 0;
   }
-  printf("usage: faults flood PORT nonblock|blocking | reset PORT | rw PORT | sleep MS\n");
+  if (argc == 3 && strcmp(argv[1], "sleep-abs") == 0) {
+    long ms = atol(argv[2]);
+    struct timespec t0, until, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    until = t0;
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+    int rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+    if (rc != 0) { printf("error clock_nanosleep %d\n", rc); return 1; }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long elapsed = (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000L);
+    printf("slept %ld\n", elapsed);
+    return 0;
+  }
+  printf("usage: faults flood PORT nonblock|blocking | reset PORT | rw PORT | sleep MS | sleep-abs MS\n");
   return 2;
 }
