@@ -523,8 +523,7 @@ export class SocketHost implements SocketOwner {
     if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
     const translate = (wasmedge && (info.id === SO_TYPE_ID || info.id === SO_ERROR_ID)) || !IS_LINUX;
     // The kernel writes into scratch at fixed addresses; the answer is copied to the guest.
-    const c = core();
-    const ask = translate ? c.exports.kindSize(info.kind, HOST_PLATFORM) : (len > OPT_SIZE ? OPT_SIZE : len);
+    const ask = translate ? core().exports.kindSize(info.kind, HOST_PLATFORM) : (len > OPT_SIZE ? OPT_SIZE : len);
     this.sdv.setUint32(LEN_AT, ask, true);
     if (this.kget(sock.nativeFd, info.hostLevel, info.hostNumber) < 0) return this.errno();
     let n = this.sdv.getUint32(LEN_AT, true);
@@ -535,6 +534,7 @@ export class SocketHost implements SocketOwner {
     } else if (wasmedge && info.id === SO_ERROR_ID) {
       this.sdv.setInt32(OPT_AT, toWasiErrno(this.sdv.getInt32(OPT_AT, true)), true);
     } else if (!IS_LINUX) {
+      const c = core();
       c.bytes().set(this.scratch.subarray(OPT_AT, OPT_AT + n));
       n = c.exports.convert(info.kind, HOST_PLATFORM, PLATFORM.LINUX, n);
       if (n < 0) return -n;
