@@ -18,7 +18,7 @@ commands:
         --env K=V                    set an environment variable
         --max-sockets N              most sockets open at once (default 64)
       ADDR:PORTS is 127.0.0.1:8080, 10.0.0.0/8:1-1024, [::1]:*, [fd00::]/8:443.
-      Exit code: the guest's; 134 if it traps; 1 if it cannot start.
+      Exit code: the guest's (1 if outside 0-255); 134 if it traps; 1 if it cannot start.
   options [--family inet|inet6] [--type stream|dgram] [--level NAME]
       Print every socket option sockbox knows, with its value on a fresh socket
       of that family and type (or the errno the kernel gives).
@@ -140,7 +140,8 @@ async function run(args: string[]): Promise<number> {
   }
   try {
     const { exitCode } = await sandbox.run(wasm);
-    return exitCode;
+    // A process exit status is 8 bits: 256 would read as success. Out of range is 1.
+    return exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
   } catch (e) {
     if (!(e instanceof SandboxError)) throw e;
     process.stderr.write(`sockbox: ${e.message}\n`);

@@ -356,8 +356,11 @@ describe('sock_open: raw and unknown types and families', () => {
 
 describe('socket options: default set refusals (sockbox ABI, Linux numbering)', () => {
   const REFUSED_SET = [
-    'SO_BINDTODEVICE', 'SO_BINDTOIFINDEX', 'SO_MARK', 'SO_PRIORITY', 'SO_DEBUG', 'IP_TRANSPARENT', 'IP_HDRINCL',
+    'SO_BINDTODEVICE', 'SO_BINDTOIFINDEX', 'SO_MARK', 'SO_PRIORITY', 'SO_DEBUG',
+    'IP_TRANSPARENT', 'IP_HDRINCL',
     'SO_ATTACH_FILTER', 'SO_DETACH_FILTER', 'SO_ATTACH_BPF', 'SO_LOCK_FILTER',
+    'IP_OPTIONS', 'IPV6_RTHDR', 'IPV6_RTHDRDSTOPTS', 'IPV6_HOPOPTS', 'IPV6_DSTOPTS', 'IPV6_NEXTHOP',
+    'IPV6_PKTINFO', 'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP',
   ];
 
   test('the list below is the policy\'s DEFAULT_REFUSED_SET', () => {

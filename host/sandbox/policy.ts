@@ -65,6 +65,8 @@ export interface Grant {
 
 /** Default for PolicyOptions.maxSockets. */
 export const DEFAULT_MAX_SOCKETS = 64;
+/** The largest maxSockets a policy takes (far above any fd limit; it sizes a registry). */
+export const MAX_MAX_SOCKETS = 65536;
 /** Default cap, in bytes, on SO_RCVBUF and SO_SNDBUF set values. */
 export const DEFAULT_BUFFER_CAP = 4 * 1024 * 1024;
 
@@ -76,6 +78,14 @@ export const DEFAULT_REFUSED_SET: readonly string[] = Object.freeze([
   'SO_BINDTODEVICE', 'SO_BINDTOIFINDEX', 'SO_MARK', 'SO_PRIORITY', 'SO_DEBUG',
   'IP_TRANSPARENT', 'IP_HDRINCL',
   'SO_ATTACH_FILTER', 'SO_DETACH_FILTER', 'SO_ATTACH_BPF', 'SO_LOCK_FILTER',
+  // Source routing and next hops send packets via addresses no grant names: Linux
+  // takes an IPv4 loose source route's first hop as the next hop (tcp_v4_connect),
+  // and an IPv6 routing header (segment routing needs no privilege) as the destination.
+  'IP_OPTIONS', 'IPV6_RTHDR', 'IPV6_RTHDRDSTOPTS', 'IPV6_HOPOPTS', 'IPV6_DSTOPTS', 'IPV6_NEXTHOP',
+  // A sticky source address and interface.
+  'IPV6_PKTINFO',
+  // Joining a group sends IGMP/MLD reports out of the host, granted or not.
+  'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP',
 ]);
 
 /** Option names whose reading is refused by default (they reveal the host: peer pid/uid/gid, security label). */
@@ -259,9 +269,9 @@ function compile(grants: readonly Grant[]): Rules {
 }
 
 /** Does an address (4 or 16 bytes) and port match any rule? Allocates nothing. */
-function matches(rules: Rules, addr: Uint8Array, port: number): boolean {
+function matches(rules: Rules, addr: Uint8Array, port: number, anyPort = false): boolean {
   if (!(addr instanceof Uint8Array)) return false;
-  if (typeof port !== 'number' || (port >>> 0) !== port || port > 65535) return false;
+  if (!anyPort && (typeof port !== 'number' || (port >>> 0) !== port || port > 65535)) return false;
   let a: number;
   if (addr.length === 4) {
     a = word(addr, 0);
@@ -274,7 +284,7 @@ function matches(rules: Rules, addr: Uint8Array, port: number): boolean {
       const v6 = rules.v6;
       for (let i = 0; i < v6.length; i++) {
         const r = v6[i];
-        if (port < r.portMin || port > r.portMax) continue;
+        if (!anyPort && (port < r.portMin || port > r.portMax)) continue;
         if (unspecified ? !r.unspecified
           : (((w0 & r.m0) >>> 0) !== r.n0 || ((w1 & r.m1) >>> 0) !== r.n1
             || ((w2 & r.m2) >>> 0) !== r.n2 || ((w3 & r.m3) >>> 0) !== r.n3)) continue;
@@ -289,7 +299,7 @@ function matches(rules: Rules, addr: Uint8Array, port: number): boolean {
   const v4 = rules.v4;
   for (let i = 0; i < v4.length; i++) {
     const r = v4[i];
-    if (port < r.portMin || port > r.portMax) continue;
+    if (!anyPort && (port < r.portMin || port > r.portMax)) continue;
     if (unspecified ? !r.unspecified : ((a & r.mask) >>> 0) !== r.net) continue;
     return true;
   }
@@ -411,8 +421,8 @@ export class Policy {
 
     // Sockets.
     const max: unknown = options.maxSockets === undefined ? DEFAULT_MAX_SOCKETS : options.maxSockets;
-    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) {
-      throw new PolicyError(`maxSockets must be an integer ≥ 1, got ${show(max)}`);
+    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1 || max > MAX_MAX_SOCKETS) {
+      throw new PolicyError(`maxSockets must be an integer from 1 to ${MAX_MAX_SOCKETS}, got ${show(max)}`);
     }
     this.maxSockets = max;
   }
@@ -432,6 +442,16 @@ export class Policy {
    */
   canBind(addr: Uint8Array, port: number): boolean {
     return matches(this.bindRules, addr, port);
+  }
+
+  /** May the guest connect to this address on some port? (Name lookups without a service.) */
+  canConnectSomePort(addr: Uint8Array): boolean {
+    return matches(this.connectRules, addr, 0, true);
+  }
+
+  /** May the guest bind this address on some port? */
+  canBindSomePort(addr: Uint8Array): boolean {
+    return matches(this.bindRules, addr, 0, true);
   }
 
   /** May the guest read this option (a catalogue name)? Unknown names: false. */

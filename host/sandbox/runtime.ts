@@ -11,7 +11,7 @@ import {
 import type { NativeApi } from '../native/libc.js';
 import { Policy, type PolicyOptions } from './policy.js';
 import { SocketHost, KillSignal, isUnwind } from './sockets.js';
-import { ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
+import { ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
 
 /** What a guest run needs, all of it plain data but the sinks and the native layer. */
 export interface RuntimeOptions {
@@ -84,6 +84,7 @@ export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview
   const shimRead = preview1.fd_read;
   const shimWrite = preview1.fd_write;
   const shimClose = preview1.fd_close;
+  const shimRenumber = preview1.fd_renumber;
   type N = number;
   Object.assign(preview1, {
     fd_read(fd: N, iovs: N, n: N, out: N): N {
@@ -110,6 +111,14 @@ export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview
         if (!s) return shimClose(fd);
         (wasi.fds as (Fd | undefined)[])[fd] = undefined;
         return h.closeSocket(s);
+      } catch (e) { return fail(e); }
+    },
+    fd_renumber(from: N, to: N): N {
+      try {
+        // The shim closes `to` before moving `from` there: with from === to that would
+        // close the fd itself. POSIX dup2 onto itself does nothing.
+        if (from === to) return (wasi.fds as (Fd | undefined)[])[from >>> 0] === undefined ? ERRNO_BADF : 0;
+        return shimRenumber(from, to);
       } catch (e) { return fail(e); }
     },
     poll_oneoff(a: N, b: N, c: N, d: N): N { try { return h.poll_oneoff(a, b, c, d); } catch (e) { return fail(e); } },
@@ -164,6 +173,10 @@ export function runGuest(module: WebAssembly.Module, opts: RuntimeOptions): RunO
     try {
       instance = new WebAssembly.Instance(module, imports);
     } catch (e) {
+      // A start function runs during instantiation: it may trap or meet a kill.
+      if (e instanceof KillSignal) return { kind: 'killed' };
+      if (e instanceof WASIProcExit) return { kind: 'exit', exitCode: e.code };
+      if (e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: `${e.name}: ${e.message}` };
       return { kind: 'error', message: `guest cannot be instantiated: ${(e as Error).message}` };
     }
     const exports = instance.exports as { memory?: WebAssembly.Memory; _start?: () => unknown };

@@ -133,17 +133,25 @@ export class Sandbox {
       throw e;
     }
 
-    // The cancel pipe: kill() writes a byte; every blocking wait polls the read end.
+    // The shared kill flag and fd registry first (an allocation can fail), then the cancel
+    // pipe: kill() writes a byte; every blocking wait polls the read end.
+    let cancelFlag: Int32Array;
+    let registry: Int32Array;
     const libc = realNative();
     const pipe = new Int32Array(2);
-    if (libc.pipe(pipe) < 0) throw new SandboxError(`pipe failed (errno ${libc.errno()})`, 'ERR_SANDBOX_CRASHED');
+    try {
+      cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+      registry = new Int32Array(new SharedArrayBuffer(4 * (this.maxSockets + 1)));
+      if (libc.pipe(pipe) < 0) throw new SandboxError(`pipe failed (errno ${libc.errno()})`, 'ERR_SANDBOX_CRASHED');
+    } catch (e) {
+      this.active = undefined;
+      throw e;
+    }
     for (const fd of pipe) {
       libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
       libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     const [cancelRead, cancelWrite] = pipe;
-    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-    const registry = new Int32Array(new SharedArrayBuffer(4 * (this.maxSockets + 1)));
     let killed = false;
     const closePipe = () => {
       libc.close(cancelRead);
@@ -175,6 +183,7 @@ export class Sandbox {
       let outcome: RunOutcome | undefined;
       let crash: Error | undefined;
       let terminateTimer: NodeJS.Timeout | undefined;
+      let terminating = false;
       let done = false;
       const finish = (reuse: boolean) => {
         if (done) return;
@@ -190,7 +199,8 @@ export class Sandbox {
         }
         closePipe();
         this.active = undefined;
-        if (reuse) releaseWorker(worker);
+        // A worker told to end may still deliver its outcome: never pool it again.
+        if (reuse && !terminating) releaseWorker(worker);
         try {
           if (outcome) resolve(settle(outcome, killed));
           else if (killed) reject(new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED'));
@@ -220,7 +230,10 @@ export class Sandbox {
       this.active = {
         kill: () => {
           signal();
-          terminateTimer ??= setTimeout(() => endWorker(worker), KILL_GRACE_MS);
+          terminateTimer ??= setTimeout(() => {
+            terminating = true;
+            endWorker(worker);
+          }, KILL_GRACE_MS);
         },
       };
     });

@@ -23,6 +23,8 @@ export class SocketFd extends Fd {
   nonblock = false;
   /** Slot in the sandbox's shared fd registry, or -1. */
   registrySlot = -1;
+  /** The guest has set SO_LINGER (closing then checks it: a lingering close would block). */
+  lingerSet = false;
 
   constructor(private readonly owner: SocketOwner, nativeFd: number, hostFamily: number, type: number) {
     super();

@@ -47,6 +47,9 @@ const SO_ERROR_HOST = OPT.get('SO_ERROR')!.hostNumber;
 const SO_RCVTIMEO_HOST = OPT.get('SO_RCVTIMEO')!.hostNumber;
 const SO_SNDTIMEO_HOST = OPT.get('SO_SNDTIMEO')!.hostNumber;
 const SO_NOSIGPIPE = OPT.get('SO_NOSIGPIPE')!.hostNumber;
+const SO_LINGER_HOST = OPT.get('SO_LINGER')!.hostNumber;
+const UNSPEC4 = new Uint8Array(4);
+const UNSPEC6 = new Uint8Array(16);
 /** ioctl FIONREAD: Linux <asm-generic/ioctls.h> 0x541B, macOS <sys/filio.h> _IOR('f', 127, int). */
 const FIONREAD = IS_LINUX ? 0x541b : 0x4004667f;
 /** IOV_MAX on Linux and macOS. */
@@ -196,8 +199,35 @@ export class SocketHost implements SocketOwner {
     sock.nativeFd = -1;
     this.sockets.delete(sock);
     if (this.registry && sock.registrySlot >= 0) Atomics.store(this.registry, sock.registrySlot, 0);
+    // With SO_LINGER on and a time, Linux's close() blocks (non-blocking socket or not)
+    // until the data is sent or the time runs out, and nothing interrupts it: not kill(),
+    // not worker.terminate(). Such a close becomes a background graceful close.
+    try {
+      if (sock.lingerSet) {
+        this.sdv.setUint32(LEN_AT, 8, true);
+        if (this.kget(fd, HOST_SOL_SOCKET, SO_LINGER_HOST) === 0 && this.sdv.getInt32(OPT_AT, true) !== 0 && this.sdv.getInt32(OPT_AT + 4, true) > 0) {
+          this.sdv.setInt32(OPT_AT, 0, true);
+          this.sdv.setInt32(OPT_AT + 4, 0, true);
+          this.kset(fd, HOST_SOL_SOCKET, SO_LINGER_HOST, 8);
+        }
+      }
+    } catch {
+      // A failed look at SO_LINGER must not keep the fd open or fail the close.
+    }
     this.native.close(fd);
     return abi.ERRNO_SUCCESS;
+  }
+
+  /** The unspecified address of a socket's family (0.0.0.0 or ::). */
+  private unspecified(sock: SocketFd): Uint8Array {
+    return sock.hostFamily === HOST_AF_INET ? UNSPEC4 : UNSPEC6;
+  }
+
+  /** The socket's bound port (0: not bound), or -1 when getsockname fails. */
+  private boundPort(sock: SocketFd): number {
+    this.sdv.setUint32(ADDRLEN_AT, SOCKADDR_MAX, true);
+    if (this.native.getsockname(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX), this.scratch.subarray(ADDRLEN_AT, ADDRLEN_AT + 4)) < 0) return -1;
+    return this.sdv.getUint16(ADDR_AT + 2, false);
   }
 
   /** Closes every socket the guest still holds. Runs when the guest ends, however it ends. */
@@ -578,7 +608,9 @@ export class SocketHost implements SocketOwner {
       if (n < 0) return -n;
       scratch.set(c.bytes().subarray(0, n), OPT_AT);
     }
-    return this.kset(sock.nativeFd, info.hostLevel, info.hostNumber, n) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    if (this.kset(sock.nativeFd, info.hostLevel, info.hostNumber, n) < 0) return this.errno();
+    if (info.hostNumber === SO_LINGER_HOST && info.hostLevel === HOST_SOL_SOCKET) sock.lingerSet = true;
+    return abi.ERRNO_SUCCESS;
   }
 
   // ── the imports ──────────────────────────────────────────────────────────
@@ -659,6 +691,9 @@ export class SocketHost implements SocketOwner {
     this.checkKill();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
+    // listen() on an unbound socket binds it to 0.0.0.0 / :: on an ephemeral port: every
+    // interface, which needs a bind grant for the unspecified address.
+    if (this.boundPort(sock) === 0 && !this.policy.canBind(this.unspecified(sock), 0)) return abi.ERRNO_NOTCAPABLE;
     return this.native.listen(sock.nativeFd, backlog) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
   }
 
@@ -788,6 +823,38 @@ export class SocketHost implements SocketOwner {
     return abi.ERRNO_SUCCESS;
   }
 
+  /**
+   * Before an unbound UDP socket's first sendto: the kernel would bind it to 0.0.0.0 / ::,
+   * where it then takes datagrams from anyone on every interface. Unless the policy grants
+   * the unspecified address, bind it to the source address the route to the destination
+   * (the sockaddr of `len` bytes in scratch) would use, on an ephemeral port: what a connect
+   * grant implies, and no more. Leaves the destination sockaddr in scratch as it was.
+   */
+  private bindForSend(sock: SocketFd, len: number): number {
+    const dest = this.scratch.slice(ADDR_AT, ADDR_AT + len);
+    const port = this.boundPort(sock);
+    let rc: number = abi.ERRNO_SUCCESS;
+    if (port === 0 && !this.policy.canBind(this.unspecified(sock), 0)) {
+      // A UDP connect sends nothing: it only picks the route, and with it the source address.
+      const probe = this.native.socket(sock.hostFamily, HOST_SOCK_DGRAM | HOST_SOCK_CLOEXEC, 0);
+      if (probe < 0) return this.errno();
+      const addr = this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX);
+      const addrlen = this.scratch.subarray(ADDRLEN_AT, ADDRLEN_AT + 4);
+      if (this.native.connect(probe, dest, len) < 0) rc = this.errno();
+      else {
+        this.sdv.setUint32(ADDRLEN_AT, SOCKADDR_MAX, true);
+        if (this.native.getsockname(probe, addr, addrlen) < 0) rc = this.errno();
+        else {
+          this.sdv.setUint16(ADDR_AT + 2, 0, false); // the source address, port 0
+          if (this.native.bind(sock.nativeFd, addr, this.sdv.getUint32(ADDRLEN_AT, true)) < 0) rc = this.errno();
+        }
+      }
+      this.native.close(probe);
+    }
+    this.scratch.set(dest, ADDR_AT);
+    return rc;
+  }
+
   /** sock_send_to(fd, ciovs_ptr, ciovs_len, addr_ptr, port, siflags, ro_len_ptr). */
   sock_send_to(fd: number, ciovs_ptr: number, ciovs_len: number, addr_ptr: number, port: number, siflags: number, ro_len_ptr: number): number {
 
@@ -801,6 +868,10 @@ export class SocketHost implements SocketOwner {
     if (!this.mem.ok(ro_len_ptr, 4)) return abi.ERRNO_FAULT;
     const t = this.target(fd, addr_ptr, port, this.mayConnect);
     if (typeof t === 'number') return t;
+    if (t.sock.type === abi.SOCK_DGRAM) {
+      const b = this.bindForSend(t.sock, t.len);
+      if (b !== abi.ERRNO_SUCCESS) return b;
+    }
     const tx = this.tx;
     tx.n = 0;
     const rc = this.send(t.sock, ciovs_ptr, ciovs_len, t.len, tx);
@@ -1100,7 +1171,11 @@ export class SocketHost implements SocketOwner {
       if (fam === HOST_AF_INET) { ip = r.addr.slice(4, 8); port = dv.getUint16(2, false); }
       else if (fam === HOST_AF_INET6) { ip = r.addr.slice(8, 24); port = dv.getUint16(2, false); }
       else continue;
-      if (!this.policy.canConnect(ip, port) && !this.policy.canBind(ip, port)) continue;
+      // Without a service the answers carry port 0: match the address on any granted port.
+      const allowed = service === null
+        ? this.policy.canConnectSomePort(ip) || this.policy.canBindSomePort(ip)
+        : this.policy.canConnect(ip, port) || this.policy.canBind(ip, port);
+      if (!allowed) continue;
       if (!mem.ok(entry, abi.ADDRINFO_SIZE)) return abi.ERRNO_FAULT;
       // __wasi_addrinfo_t: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4,
       // addrlen u32 @8, addr_ptr @12, canonname_ptr @16, canonname_len @20, next_ptr @24.

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { WASI, File, OpenFile, ConsoleStdout, type Fd } from '@bjorn3/browser_wasi_shim';
 import { native, type NativeApi, type Buf } from '../../host/native/libc.js';
 import { SocketHost } from '../../host/sandbox/sockets.js';
-import { Policy } from '../../host/sandbox/policy.js';
+import { Policy, type PolicyOptions } from '../../host/sandbox/policy.js';
 import { buildImports, type ImportFn } from '../../host/sandbox/runtime.js';
 import { SocketFd } from '../../host/sandbox/socketfd.js';
 
@@ -186,7 +186,7 @@ export class Harness {
   readonly outcomes: Record<string, Record<number, number>> = {};
 
   /** `pages`: guest memory size in 64 KiB pages (1 for fuzzing; > 32768 to test pointers above 2 GiB). */
-  constructor(pages = 1) {
+  constructor(pages = 1, policy: PolicyOptions = { net: { bind: ['127.0.0.1:0', '[::1]:0'], connect: ['127.0.0.1:*', '[::1]:*'] }, maxSockets: 16 }) {
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const libc = native();
     if (libc.pipe(this.pipe) < 0) throw new Error('pipe failed');
@@ -200,7 +200,7 @@ export class Harness {
     Object.assign(this.wasi, { inst: { exports: { memory: this.memory } } });
     this.host = new SocketHost({
       native: this.guard,
-      policy: new Policy({ net: { bind: ['127.0.0.1:0', '[::1]:0'], connect: ['127.0.0.1:*', '[::1]:*'] }, maxSockets: 16 }),
+      policy: new Policy(policy),
       cancelFd: this.pipe[0],
     });
     this.host.attachFds(this.wasi.fds as (Fd | undefined)[]);
