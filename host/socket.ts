@@ -39,11 +39,9 @@ interface IntOpts {
 function intOpts(libc: NativeApi): IntOpts {
   const OPT_ADDR = libc.addressOf(OPT_INT_BYTES);
   const LEN_ADDR = libc.addressOf(LEN);
-  const getAt = libc.getsockoptAt.bind(libc);
-  const setAt = libc.setsockoptAt.bind(libc);
   return {
-    get: (fd, level, optname) => getAt(fd, level, optname, OPT_ADDR, LEN_ADDR),
-    set: (fd, level, optname) => setAt(fd, level, optname, OPT_ADDR, 4),
+    get: (fd, level, optname) => libc.getsockoptAt(fd, level, optname, OPT_ADDR, LEN_ADDR),
+    set: (fd, level, optname) => libc.setsockoptAt(fd, level, optname, OPT_ADDR, 4),
   };
 }
 let sharedIntOpts: IntOpts | undefined;

@@ -157,14 +157,10 @@ export class SocketHost implements SocketOwner {
     const OPT_ADDR = this.scratchBase + OPT_AT;
     const LEN_ADDR = this.scratchBase + LEN_AT;
     const MSG_ADDR = this.scratchBase + MSG_AT;
-    const getAt = native.getsockoptAt.bind(native);
-    const setAt = native.setsockoptAt.bind(native);
-    const recvmsgAt = native.recvmsgAt.bind(native);
-    const sendmsgAt = native.sendmsgAt.bind(native);
-    this.kget = (fd, level, name) => getAt(fd, level, name, OPT_ADDR, LEN_ADDR);
-    this.kset = (fd, level, name, len) => setAt(fd, level, name, OPT_ADDR, len);
-    this.krecvmsg = (fd, flags) => recvmsgAt(fd, MSG_ADDR, flags);
-    this.ksendmsg = (fd, flags) => sendmsgAt(fd, MSG_ADDR, flags);
+    this.kget = (fd, level, name) => native.getsockoptAt(fd, level, name, OPT_ADDR, LEN_ADDR);
+    this.kset = (fd, level, name, len) => native.setsockoptAt(fd, level, name, OPT_ADDR, len);
+    this.krecvmsg = (fd, flags) => native.recvmsgAt(fd, MSG_ADDR, flags);
+    this.ksendmsg = (fd, flags) => native.sendmsgAt(fd, MSG_ADDR, flags);
     this.getAllowed = this.options.map((o) => this.policy.canGet(o.name));
   }
 
