@@ -1,8 +1,3 @@
-// @ts-nocheck: this is AssemblyScript, built by asc (bench/guests/build.mjs). The root
-// tsconfig.json includes bench/**/*.ts, and plain tsc knows neither u32 nor
-// decorators on declarations, so `npm run typecheck` must skip this file. The empty
-// `export {}` at the end makes it a module for tsc; asc ignores it.
-
 // optloop.ts: the AssemblyScript bench guest, the twin of bench/guests/c/optloop.c
 // for its setsockopt-loop command (read the C file's top comment for the contract):
 //
@@ -183,5 +178,3 @@ function main(): void {
 }
 
 main();
-
-export {};

@@ -1,5 +1,3 @@
-// @ts-nocheck: this is AssemblyScript, built by asc (build/guests.mjs); see sockguest.ts.
-
 // sdk.ts: the test guest of sockbox's AssemblyScript library (guest/assembly). It
 // uses nothing but the library (no import of its own), so what it prints is what a
 // plugin gets. test/guest-as.test.ts runs it in both runtimes: the committed
@@ -471,6 +469,3 @@ else if (cmd == "server" && n == 1) cmdServer(family(argv[2]));
 else if (cmd == "client" && n == 2) cmdClient(family(argv[2]), port(argv[3]));
 else if (cmd == "udp-client" && n == 2) cmdUdpClient(family(argv[2]), port(argv[3]));
 else usage();
-
-// For tsc only: this file is a module.
-export {};

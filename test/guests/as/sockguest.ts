@@ -1,9 +1,3 @@
-// @ts-nocheck: this is AssemblyScript, built by asc (build/guests.mjs). The root
-// tsconfig.json includes test/**/*.ts, and plain tsc knows neither u32 nor
-// decorators on declarations, so `npm run typecheck` must skip this file. The
-// empty `export {}` at the end makes it a module for tsc, so that its names
-// stay out of the global scope of the other test files; asc ignores it.
-
 // sockguest.ts: an AssemblyScript test guest that drives sockbox's socket imports,
 // the twin of test/guests/c/sockguest.c for a subset of its commands.
 //
@@ -885,6 +879,3 @@ function main(): void {
 // The module's start function, exported as _start (--exportStart): every global
 // above is initialised by now.
 main();
-
-// For tsc only (see the top of the file): this file is a module.
-export {};
