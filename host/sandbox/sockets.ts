@@ -339,10 +339,9 @@ export class SocketHost implements SocketOwner {
    * storage with a u16 family) into a fresh 4- or 16-byte array, or returns an errno.
    */
   private readAddress(addr_ptr: number): Uint8Array | number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     addr_ptr >>>= 0;
-   const mem = this.mem;
+    const mem = this.mem;
     if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
     const buf_ptr = mem.u32(addr_ptr);
     const buf_len = mem.u32(addr_ptr + 4);
@@ -387,10 +386,9 @@ export class SocketHost implements SocketOwner {
 
   /** Writes an address into the guest's `__wasi_address_t` at addr_ptr (V2 layout when buf_len is 128). */
   private writeAddress(addr_ptr: number, ip: Uint8Array): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     addr_ptr >>>= 0;
-   const mem = this.mem;
+    const mem = this.mem;
     if (!mem.ok(addr_ptr, abi.WASI_ADDRESS_SIZE)) return abi.ERRNO_FAULT;
     const buf_ptr = mem.u32(addr_ptr);
     const buf_len = mem.u32(addr_ptr + 4);
@@ -411,13 +409,13 @@ export class SocketHost implements SocketOwner {
 
   /**
    * Checks guest iovecs and writes the native iovec array for them into scratch,
-   * starting `skip` bytes in. Returns the total length, or -errno.
+   * starting `skip` bytes in. Returns an errno; on success iovCount and iovTotal hold
+   * the native entries written and the guest buffers' whole length.
    */
-  private iovecs(iovs_ptr: number, iovs_len: number, skip: number): { count: number; total: number } | number {
-
+  private iovecs(iovs_ptr: number, iovs_len: number, skip: number): number {
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     iovs_ptr >>>= 0; iovs_len >>>= 0;
-   const mem = this.mem;
+    const mem = this.mem;
     if ((iovs_len >>> 0) > IOV_MAX) return abi.ERRNO_INVAL;
     if (!mem.ok(iovs_ptr, iovs_len * 8)) return abi.ERRNO_FAULT;
     let total = 0;
@@ -434,8 +432,14 @@ export class SocketHost implements SocketOwner {
       skip = 0;
       count++;
     }
-    return { count, total };
+    this.iovCount = count;
+    this.iovTotal = total;
+    return abi.ERRNO_SUCCESS;
   }
+
+  /** Output of iovecs() (fields, so a call allocates nothing). */
+  private iovCount = 0;
+  private iovTotal = 0;
 
   /** Writes a native address (< 2^53) as a little-endian u64, without a BigInt. */
   private setAddr(at: number, addr: number): void {
@@ -443,13 +447,16 @@ export class SocketHost implements SocketOwner {
     this.sdv.setUint32(at + 4, Math.floor(addr / 4294967296), true);
   }
 
-  /** Fills struct msghdr in scratch (for krecvmsg / ksendmsg). */
-  private msghdr(iovCount: number, withName: boolean): void {
+  /**
+   * Fills struct msghdr in scratch (for krecvmsg / ksendmsg) over the iovecs iovecs()
+   * wrote; `namelen` > 0 points msg_name at the sockaddr area with that length.
+   */
+  private msghdr(iovCount: number, namelen: number): void {
     const d = this.sdv;
     this.scratch.fill(0, MSG_AT, MSG_AT + 64);
-    if (withName) {
+    if (namelen > 0) {
       this.setAddr(MSG_AT, this.scratchBase + ADDR_AT);
-      d.setUint32(MSG_AT + 8, SOCKADDR_MAX, true);
+      d.setUint32(MSG_AT + 8, namelen, true);
     }
     this.setAddr(MSG_AT + 16, this.scratchBase + IOV_AT);
     // Linux: size_t msg_iovlen @24; macOS: int msg_iovlen @24. Both little-endian.
@@ -480,11 +487,11 @@ export class SocketHost implements SocketOwner {
     spins.n = 0;
     for (;;) {
       this.checkKill();
-      const iov = this.iovecs(iovs_ptr, iovs_len, got);
-      if (typeof iov === 'number') return iov;
+      const bad = this.iovecs(iovs_ptr, iovs_len, got);
+      if (bad !== abi.ERRNO_SUCCESS) return bad;
       // A zero-length receive still goes to the kernel: on UDP it waits for a datagram and drops it.
-      if (iov.count === 0 && got > 0) break;
-      this.msghdr(iov.count, withName);
+      if (this.iovCount === 0 && got > 0) break;
+      this.msghdr(this.iovCount, withName ? SOCKADDR_MAX : 0);
       const n = this.krecvmsg(sock.nativeFd, flags);
       if (n < 0) {
         if (!this.wouldBlock()) { if (got > 0) break; return this.errno(); }
@@ -499,13 +506,16 @@ export class SocketHost implements SocketOwner {
       got += n;
       out.truncated = (this.msgFlags() & MSG_TRUNC) !== 0;
       if (withName) out.namelen = this.msgNameLen();
-      if (!waitAll || n === 0 || got >= iov.total || (flags & MSG_PEEK)) break;
+      if (!waitAll || n === 0 || got >= this.iovTotal || (flags & MSG_PEEK)) break;
     }
     out.n = got;
     return abi.ERRNO_SUCCESS;
   }
 
-  /** Sends guest iovecs; a blocking stream socket sends them all. Output: bytes sent. */
+  /**
+   * Sends guest iovecs (to the sockaddr of `withName` bytes in scratch, when > 0); a
+   * blocking stream socket sends them all. Output: bytes sent.
+   */
   private send(sock: SocketFd, iovs_ptr: number, iovs_len: number, withName: number, out: { n: number }): number {
     let sent = 0;
     let timeout: number | undefined;
@@ -513,14 +523,10 @@ export class SocketHost implements SocketOwner {
     spins.n = 0;
     for (;;) {
       this.checkKill();
-      const iov = this.iovecs(iovs_ptr, iovs_len, sent);
-      if (typeof iov === 'number') return iov;
-      if (iov.count === 0 && sent > 0) break;
-      this.msghdr(iov.count, false);
-      if (withName > 0) {
-        this.setAddr(MSG_AT, this.scratchBase + ADDR_AT);
-        this.sdv.setUint32(MSG_AT + 8, withName, true);
-      }
+      const bad = this.iovecs(iovs_ptr, iovs_len, sent);
+      if (bad !== abi.ERRNO_SUCCESS) return bad;
+      if (this.iovCount === 0 && sent > 0) break;
+      this.msghdr(this.iovCount, withName);
       const n = this.ksendmsg(sock.nativeFd, MSG_NOSIGNAL);
       if (n < 0) {
         if (!this.wouldBlock()) { if (sent > 0) break; return this.errno(); }
@@ -532,7 +538,7 @@ export class SocketHost implements SocketOwner {
         continue;
       }
       sent += n;
-      if (sock.nonblock || sock.type !== abi.SOCK_STREAM || sent >= iov.total) break;
+      if (sock.nonblock || sock.type !== abi.SOCK_STREAM || sent >= this.iovTotal) break;
     }
     out.n = sent;
     return abi.ERRNO_SUCCESS;
@@ -542,10 +548,9 @@ export class SocketHost implements SocketOwner {
 
   /** Common getsockopt: policy, bounds, then the kernel (zero copy when no translation is needed). */
   private getopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len_ptr: number, wasmedge: boolean): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     buf_ptr >>>= 0; len_ptr >>>= 0;
-   if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
+    if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     const mem = this.mem;
     if (!mem.ok(len_ptr, 4)) return abi.ERRNO_FAULT;
@@ -581,10 +586,9 @@ export class SocketHost implements SocketOwner {
 
   /** Common setsockopt: policy (with caps), bounds, then the kernel. */
   private setopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     buf_ptr >>>= 0; len >>>= 0;
-   const mem = this.mem;
+    const mem = this.mem;
     if (!mem.ok(buf_ptr, len)) return abi.ERRNO_FAULT;
     // Unsigned: Linux reads SO_RCVBUF/SO_SNDBUF as u32 (-1 is 0xffffffff, clamped to rmem_max),
     // so a negative value must not slip under a cap.
@@ -617,10 +621,9 @@ export class SocketHost implements SocketOwner {
 
   /** sock_open(af, socktype, ro_fd_ptr). Output: the new fd at ro_fd_ptr. */
   sock_open(af: number, socktype: number, ro_fd_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     ro_fd_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const hostFamily = af === abi.AF_INET4 ? HOST_AF_INET : af === abi.AF_INET6 ? HOST_AF_INET6 : -1;
     const type = socktype === abi.SOCK_DGRAM ? abi.SOCK_DGRAM : socktype === abi.SOCK_STREAM || socktype === abi.SOCK_ANY ? abi.SOCK_STREAM : -1;
@@ -699,10 +702,9 @@ export class SocketHost implements SocketOwner {
 
   /** sock_accept: V1 (fd, ro_fd_ptr) or V2 (fd, fdflags, ro_fd_ptr). Output: the new fd. */
   sock_accept(fd: number, a: number, b?: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     a >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const v2 = b !== undefined;
     const fdflags = v2 ? a : 0;
@@ -750,10 +752,9 @@ export class SocketHost implements SocketOwner {
 
   /** sock_recv(fd, iovs_ptr, iovs_len, riflags, ro_len_ptr, ro_flags_ptr). */
   sock_recv(fd: number, iovs_ptr: number, iovs_len: number, riflags: number, ro_len_ptr: number, ro_flags_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     ro_len_ptr >>>= 0; ro_flags_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
@@ -773,10 +774,9 @@ export class SocketHost implements SocketOwner {
    * or V2 (fd, iovs_ptr, iovs_len, addr_ptr, riflags, port_ptr, ro_len_ptr, ro_flags_ptr).
    */
   sock_recv_from(fd: number, iovs_ptr: number, iovs_len: number, addr_ptr: number, riflags: number, a: number, b: number, c?: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     a >>>= 0; b >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const v2 = c !== undefined;
     const port_ptr = v2 ? a : -1;
@@ -805,10 +805,9 @@ export class SocketHost implements SocketOwner {
 
   /** sock_send(fd, ciovs_ptr, ciovs_len, siflags, ro_len_ptr). */
   sock_send(fd: number, ciovs_ptr: number, ciovs_len: number, siflags: number, ro_len_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     ro_len_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
@@ -857,10 +856,9 @@ export class SocketHost implements SocketOwner {
 
   /** sock_send_to(fd, ciovs_ptr, ciovs_len, addr_ptr, port, siflags, ro_len_ptr). */
   sock_send_to(fd: number, ciovs_ptr: number, ciovs_len: number, addr_ptr: number, port: number, siflags: number, ro_len_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     ro_len_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const s = this.sock(fd);
     if (typeof s === 'number') return s;
@@ -941,10 +939,9 @@ export class SocketHost implements SocketOwner {
    * or V2 (fd, addr_ptr, port_ptr).
    */
   private sockName(peer: boolean, fd: number, addr_ptr: number, a: number, b?: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     a >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     const v1 = b !== undefined;
     const type_ptr = v1 ? a : -1;
@@ -977,10 +974,9 @@ export class SocketHost implements SocketOwner {
 
   /** fd_read on a socket: recv with no flags. Output: bytes read at nread_ptr. */
   fd_read(sock: SocketFd, iovs_ptr: number, iovs_len: number, nread_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     nread_ptr >>>= 0;
-   if (!this.mem.ok(nread_ptr, 4)) return abi.ERRNO_FAULT;
+    if (!this.mem.ok(nread_ptr, 4)) return abi.ERRNO_FAULT;
     const rx = this.rx;
     rx.n = 0; rx.truncated = false;
     const rc = this.recv(sock, iovs_ptr, iovs_len, 0, false, rx);
@@ -992,10 +988,9 @@ export class SocketHost implements SocketOwner {
 
   /** fd_write on a socket: send. Output: bytes written at nwritten_ptr. */
   fd_write(sock: SocketFd, iovs_ptr: number, iovs_len: number, nwritten_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     nwritten_ptr >>>= 0;
-   if (!this.mem.ok(nwritten_ptr, 4)) return abi.ERRNO_FAULT;
+    if (!this.mem.ok(nwritten_ptr, 4)) return abi.ERRNO_FAULT;
     const tx = this.tx;
     tx.n = 0;
     const rc = this.send(sock, iovs_ptr, iovs_len, 0, tx);
@@ -1137,10 +1132,9 @@ export class SocketHost implements SocketOwner {
    * chained by ai_next; answers are filtered to what connect grants allow.
    */
   sock_getaddrinfo(node_ptr: number, node_len: number, service_ptr: number, service_len: number, hints_ptr: number, res_ptr: number, max_len: number, res_len_ptr: number): number {
-
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     node_ptr >>>= 0; node_len >>>= 0; service_ptr >>>= 0; service_len >>>= 0; hints_ptr >>>= 0; res_ptr >>>= 0; res_len_ptr >>>= 0;
-   this.checkKill();
+    this.checkKill();
     this.mem.refresh();
     if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
     const mem = this.mem;
