@@ -11,8 +11,6 @@ import { core } from './core.js';
 import { SocketError } from './errors.js';
 import { getOption, setOption, type OptionValue, type OptionInput } from './options.js';
 
-const INT_MIN = -0x80000000;
-const INT_MAX = 0x7fffffff;
 /** CPython's getsockopt buflen limit. */
 const BUFLEN_MAX = 1024;
 
@@ -378,4 +376,3 @@ export function socket(family: number = AF_INET, type: number = SOCK_STREAM, pro
   return new Socket(fd, family, type, proto, true, libc);
 }
 
-export { INT_MIN, INT_MAX };

@@ -2,6 +2,7 @@
 
 import { constants as os } from 'node:os';
 import { describe, expect, test } from 'vitest';
+import * as errno from '../host/native/errno.js';
 import { WASI_ERRNO_NAMES, toWasiErrno, fromWasiErrno, errnoName, ERRNO_NOTCAPABLE, ERRNO_IO } from '../host/native/errno.js';
 
 const hostErrno = os.errno as Record<string, number>;
@@ -14,6 +15,15 @@ describe('errno table', () => {
     expect(WASI_ERRNO_NAMES[50]).toBe('ENOPROTOOPT');
     expect(WASI_ERRNO_NAMES[57]).toBe('ENOTSOCK');
     expect(WASI_ERRNO_NAMES[76]).toBe('ENOTCAPABLE');
+  });
+
+  test('every ERRNO_* constant is its name\'s number in WASI_ERRNO_NAMES', () => {
+    const consts = Object.entries(errno).filter(([k]) => k.startsWith('ERRNO_'));
+    expect(consts.length).toBeGreaterThan(10);
+    for (const [k, v] of consts) {
+      const name = k === 'ERRNO_SUCCESS' ? 'SUCCESS' : `E${k.slice(6)}`;
+      expect(WASI_ERRNO_NAMES[v as number], k).toBe(name);
+    }
   });
 
   test('host -> WASI -> host gives the same errno for every WASI errno this host has', () => {

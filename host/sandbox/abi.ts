@@ -3,16 +3,13 @@
 //   WasmEdge socket extension: WasmEdge's wasi_snapshot_preview1 sock_* functions
 //   (address family, socket type and SOL_SOCKET option numbering), as DESIGN.md lists.
 
+// The WASI errnos live in host/native/errno.ts, with the host <-> WASI table.
 export {
   ERRNO_SUCCESS, ERRNO_AGAIN, ERRNO_BADF, ERRNO_FAULT, ERRNO_INPROGRESS, ERRNO_INVAL,
-  ERRNO_NOPROTOOPT, ERRNO_NOTSOCK, ERRNO_NOTSUP, ERRNO_NOTCAPABLE, ERRNO_MFILE, ERRNO_OVERFLOW,
+  ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOPROTOOPT, ERRNO_NOTSOCK, ERRNO_NOTSUP, ERRNO_NOTCAPABLE,
 } from '../native/errno.js';
-export const ERRNO_CONNREFUSED = 14;
-export const ERRNO_NOSYS = 52;
-export const ERRNO_MSGSIZE = 35;
 
-/** WasmEdge address families. */
-export const AF_UNSPEC = 0;
+/** WasmEdge address families (UNSPEC 0 is not a socket a guest may open). */
 export const AF_INET4 = 1;
 export const AF_INET6 = 2;
 /** WasmEdge socket types. */

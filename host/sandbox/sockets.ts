@@ -69,8 +69,8 @@ function eaiToWasi(rc: number): number {
   const again = IS_LINUX ? -3 : 2;
   const memory = IS_LINUX ? -10 : 6;
   if (rc === again) return abi.ERRNO_AGAIN;
-  if (rc === memory) return 48; // NOMEM
-  return 44; // NOENT
+  if (rc === memory) return abi.ERRNO_NOMEM;
+  return abi.ERRNO_NOENT;
 }
 
 /** Thrown through the guest when the host kills the sandbox. */
