@@ -1,6 +1,7 @@
 // The option table (`sockbox options`, README), generated from the catalogue.
 
 import { core, KIND_NAMES, type OptionInfo } from './core.js';
+import { WASI_ERRNO_NAMES } from './native/errno.js';
 import { constants } from './constants.js';
 import { socket } from './socket.js';
 import { SocketError } from './errors.js';
@@ -111,4 +112,24 @@ export function asConstants(): string {
     out.push('');
   }
   return out.join('\n').trimEnd();
+}
+
+/**
+ * The AssemblyScript library's errno constants and name table
+ * (guest/assembly/errno.ts), from WASI_ERRNO_NAMES.
+ */
+export function asErrnos(): string {
+  const out = ['export namespace Errno {'];
+  WASI_ERRNO_NAMES.forEach((posix, n) => {
+    // E2BIG cannot lose its E and stay an identifier.
+    const name = posix === 'SUCCESS' ? 'SUCCESS' : posix === 'E2BIG' ? 'TOOBIG' : posix.slice(1);
+    if (name === 'NOTCAPABLE') out.push('  /** The sandbox\'s policy refused the call (before any syscall). */');
+    out.push(`  @inline export const ${name}: Errno = ${n};`);
+  });
+  out.push('}', '', '// POSIX names by WASI number (index = number).', 'const NAMES: StaticArray<string> = [');
+  for (let i = 0; i < WASI_ERRNO_NAMES.length; i += 7) {
+    out.push('  ' + WASI_ERRNO_NAMES.slice(i, i + 7).map((x) => `"${x}"`).join(', ') + ',');
+  }
+  out.push('];');
+  return out.join('\n');
 }
