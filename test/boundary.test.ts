@@ -149,11 +149,11 @@ describe('how runs end', () => {
     await expect(new Sandbox({ stdout: () => {} }).run(START_TRAP)).rejects.toMatchObject({ code: 'ERR_GUEST_TRAP', message: /unreachable/ });
   });
 
-  test('sockbox run: proc_exit(256) exits 1, not 0 (an exit status is 8 bits)', () => {
+  test('sockbox run: proc_exit(256) exits 1, not 0 (an exit status is 8 bits)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sockbox-'));
     writeFileSync(join(dir, 'exit256.wasm'), EXIT_256);
     const bin = fileURLToPath(new URL('../bin/sockbox.js', import.meta.url));
     expect(spawnSync(process.execPath, [bin, 'run', join(dir, 'exit256.wasm')]).status).toBe(1);
-    expect(new Sandbox({ stdout: () => {} }).run(EXIT_256)).resolves.toEqual({ exitCode: 256 });
+    await expect(new Sandbox({ stdout: () => {} }).run(EXIT_256)).resolves.toEqual({ exitCode: 256 });
   });
 });
