@@ -9,7 +9,7 @@
 // incremental build of kv-store (build/as-examples.mjs); the other runtime of each
 // is compiled here with the project's asc, and so are freshness checks of both.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -21,9 +21,9 @@ import { socket, constants, SocketError, type Socket } from '../host/index.js';
 import { core } from '../host/core.js';
 import { toWasiErrno, WASI_ERRNO_NAMES } from '../host/native/errno.js';
 import { start } from './support/guest.js';
+import { sockboxRun, type Proc } from './support/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'sockbox.js');
 const ASC = join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 const SDK_SRC = 'test/guests/as/sdk.ts';
 const SDK_STUB = join(ROOT, 'test', 'guests', 'sdk-as.wasm');
@@ -329,52 +329,6 @@ describe.each(RUNTIMES)('the SDK guest, --runtime %s', (rt) => {
 });
 
 // ── examples/kv-store under sockbox run ─────────────────────────────────────
-
-interface Proc {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  lines(): string[];
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<number>;
-}
-
-const procs: Proc[] = [];
-afterAll(() => { for (const p of procs) if (p.child.exitCode === null) p.child.kill(); });
-
-/** `node bin/sockbox.js run WASM [flags] -- args` in a child process. */
-function sockboxRun(wasm: string, flags: string[], args: string[]): Proc {
-  const child = spawn(process.execPath, [CLI, 'run', wasm, ...flags, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      for (const line of out.split('\n')) {
-        const m = line.match(w.re);
-        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); break; }
-      }
-    }
-  };
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString('utf8'); check(); });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString('utf8'); });
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  const p: Proc = {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    lines: () => out.split('\n').filter((l) => l.length > 0),
-    waitFor: (re, timeoutMs = 10_000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${re} in: ${out}${err}`)), timeoutMs);
-      waiters.push({ re, resolve: (m) => { clearTimeout(timer); resolve(m); } });
-      check();
-      exited.then(() => setTimeout(() => reject(new Error(`process ended without ${re}: ${out}${err}`)), 50));
-    }),
-    exited,
-  };
-  procs.push(p);
-  return p;
-}
 
 /** A TCP client that reads whole lines. */
 class LineClient {

@@ -5,7 +5,7 @@
 // The .wasm files are committed (node build/examples.mjs rebuilds them): no clang
 // is needed here. The native compatibility build needs `cc`.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,9 +17,9 @@ import { socket, constants, SocketError } from '../host/index.js';
 import { core, type OptionInfo } from '../host/core.js';
 import { toWasiErrno, WASI_ERRNO_NAMES } from '../host/native/errno.js';
 import { start } from './support/guest.js';
+import { launch, sockboxRun, type Proc } from './support/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'sockbox.js');
 const TOUR = join(ROOT, 'examples', 'sockopt-tour', 'sockopt-tour.wasm');
 const ECHO_SERVER = join(ROOT, 'examples', 'echo-server', 'echo-server.wasm');
 const HTTP_GET = join(ROOT, 'examples', 'http-get', 'http-get.wasm');
@@ -28,58 +28,6 @@ const ECHO_POLL = join(ROOT, 'test', 'compat', 'echo-poll.wasm');
 const PROBE = readFileSync(join(ROOT, 'test', 'compat', 'sdk-probe.wasm'));
 
 // ── processes ──────────────────────────────────────────────────────────────
-
-/** A child process with its output so far and a way to wait for a stdout line. */
-interface Proc {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  lines(): string[];
-  /** Resolves with the first stdout line matching `re`. */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** The exit code (a signal counts as -1). */
-  exited: Promise<number>;
-}
-
-function launch(command: string, args: string[]): Proc {
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      for (const line of out.split('\n')) {
-        const m = line.match(w.re);
-        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); break; }
-      }
-    }
-  };
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString('utf8'); check(); });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString('utf8'); });
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    lines: () => out.split('\n').filter((l) => l.length > 0),
-    waitFor: (re, timeoutMs = 10_000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${re} in: ${out}${err}`)), timeoutMs);
-      waiters.push({ re, resolve: (m) => { clearTimeout(timer); resolve(m); } });
-      check();
-      exited.then(() => setTimeout(() => reject(new Error(`process ended without ${re}: ${out}${err}`)), 50));
-    }),
-    exited,
-  };
-}
-
-/** `sockbox run GUEST [flags] -- args` in a child process. */
-function sockboxRun(wasm: string, flags: string[], args: string[] = []): Proc {
-  return launch(process.execPath, [CLI, 'run', wasm, ...flags, '--', ...args]);
-}
-
-const procs: Proc[] = [];
-afterAll(() => { for (const p of procs) if (p.child.exitCode === null) p.child.kill(); });
-function track(p: Proc): Proc { procs.push(p); return p; }
 
 // ── a TCP client with exact reads ──────────────────────────────────────────
 
@@ -137,7 +85,7 @@ function tableRows(lines: string[]): Map<string, string[]> {
 
 describe('examples under sockbox run', () => {
   test('sockopt-tour (npm start): the seed rows for inet/inet6 x stream/dgram and a ping echo', async () => {
-    const p = track(sockboxRun(TOUR, ['--allow-bind', '127.0.0.1:0', '--allow-bind', '[::1]:0', '--allow-connect', '127.0.0.1:*']));
+    const p = sockboxRun(TOUR, ['--allow-bind', '127.0.0.1:0', '--allow-bind', '[::1]:0', '--allow-connect', '127.0.0.1:*']);
     expect(await p.exited).toBe(0);
     const lines = p.lines();
     expect(lines).toContain('| Option Name | Value | Description | inet/stream | inet/dgram | inet6/stream | inet6/dgram |');
@@ -162,7 +110,7 @@ describe('examples under sockbox run', () => {
   });
 
   test('sockopt-tour with no grants: refused cells say ENOTCAPABLE, the echo says why, exit 1', async () => {
-    const p = track(sockboxRun(TOUR, []));
+    const p = sockboxRun(TOUR, []);
     expect(await p.exited).toBe(1);
     const rows = tableRows(p.lines());
     expect(rows.get('SO_TYPE')!.slice(2)).toEqual(['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_STREAM', 'SOCK_DGRAM']);
@@ -171,7 +119,7 @@ describe('examples under sockbox run', () => {
   });
 
   test('echo-server: four concurrent Node clients echoed in full, then it exits 0', async () => {
-    const p = track(sockboxRun(ECHO_SERVER, ['--allow-bind', '127.0.0.1:0'], ['0', '4']));
+    const p = sockboxRun(ECHO_SERVER, ['--allow-bind', '127.0.0.1:0'], ['0', '4']);
     const [, port] = await p.waitFor(/^listening on (\d+)$/);
     const sizes = [1, 2, 3, 4].map((i) => 64 * 1024 * i + i);
     await Promise.all(sizes.map(async (size, i) => {
@@ -205,7 +153,7 @@ describe('examples under sockbox run', () => {
 
     test('numeric host: prints the body, exit 0', async () => {
       await ready;
-      const p = track(sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/hello']));
+      const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/hello']);
       expect(await p.exited).toBe(0);
       expect(p.stdout()).toBe(`hello from the host: GET /hello HTTP/1.0 host=127.0.0.1:${port}\n`);
       expect(p.stderr()).toBe('');
@@ -213,14 +161,14 @@ describe('examples under sockbox run', () => {
 
     test('localhost through getaddrinfo, a 300 kB body streamed to stdout', async () => {
       await ready;
-      const p = track(sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['localhost', String(port), '/big']));
+      const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['localhost', String(port), '/big']);
       expect(await p.exited).toBe(0);
       expect(p.stdout()).toBe(big.toString());
     });
 
     test('a 404: the body on stdout, the status line on stderr, exit 1', async () => {
       await ready;
-      const p = track(sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/missing']));
+      const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/missing']);
       expect(await p.exited).toBe(1);
       expect(p.stdout()).toBe('no such page\n');
       expect(p.stderr()).toBe('http-get: HTTP/1.1 404 Not Found\n');
@@ -228,14 +176,14 @@ describe('examples under sockbox run', () => {
 
     test('without --allow-lookup: getaddrinfo fails with EAI_SYSTEM + ENOTCAPABLE, exit 1', async () => {
       await ready;
-      const p = track(sockboxRun(HTTP_GET, ['--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/']));
+      const p = sockboxRun(HTTP_GET, ['--allow-connect', `127.0.0.1:${port}`], ['127.0.0.1', String(port), '/']);
       expect(await p.exited).toBe(1);
       expect(p.stderr()).toBe('http-get: 127.0.0.1: System error: Capabilities insufficient\n');
     });
 
     test('a port the connect grants do not cover: the answer is dropped, same refusal', async () => {
       await ready;
-      const p = track(sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port + 1}`], ['127.0.0.1', String(port), '/']));
+      const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port + 1}`], ['127.0.0.1', String(port), '/']);
       expect(await p.exited).toBe(1);
       expect(p.stderr()).toBe('http-get: 127.0.0.1: System error: Capabilities insufficient\n');
     });
@@ -282,7 +230,7 @@ if (!hasCc) console.warn('test/guest-c.test.ts: no C compiler (cc): the native h
 
 describe('compatibility: test/compat/echo-poll.c, a Linux poll() echo server', () => {
   test('the sandboxed wasm build serves the client script', async () => {
-    const wasm = await driveEchoPoll(track(sockboxRun(ECHO_POLL, ['--allow-bind', '127.0.0.1:0'], ['0', '3'])));
+    const wasm = await driveEchoPoll(sockboxRun(ECHO_POLL, ['--allow-bind', '127.0.0.1:0'], ['0', '3']));
     expect(wasm.exitCode).toBe(0);
     expect(wasm.transcript).toEqual(['c1 hello', 'c2 world', 'c3 echoed 100000 bytes', 'c1 again']);
     expect(wasm.lines).toEqual([
@@ -308,8 +256,8 @@ describe('compatibility: test/compat/echo-poll.c, a Linux poll() echo server', (
       const build = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', ECHO_POLL_C, '-o', exe], { encoding: 'utf8' });
       expect(build.stderr).toBe('');
       expect(build.status).toBe(0);
-      const native = await driveEchoPoll(track(launch(exe, ['0', '3'])));
-      const wasm = await driveEchoPoll(track(sockboxRun(ECHO_POLL, ['--allow-bind', '127.0.0.1:0'], ['0', '3'])));
+      const native = await driveEchoPoll(launch(exe, ['0', '3']));
+      const wasm = await driveEchoPoll(sockboxRun(ECHO_POLL, ['--allow-bind', '127.0.0.1:0'], ['0', '3']));
       expect(native.exitCode).toBe(0);
       expect(wasm).toEqual(native);
     } finally {

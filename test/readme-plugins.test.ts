@@ -3,12 +3,13 @@
 // (Port 0 instead of the README's 7000, so tests never need a fixed port.)
 
 import net from 'node:net';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { sockboxRun } from './support/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -23,17 +24,9 @@ function block(marker: string, lang: string): string {
 
 /** Runs `sockbox run wasm --allow-bind 127.0.0.1:0 -- 0`, connects to the port it prints, returns what it says. */
 async function runAndAsk(wasm: string): Promise<string> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/sockbox.js'), 'run', wasm, '--allow-bind', '127.0.0.1:0', '--', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = sockboxRun(wasm, ['--allow-bind', '127.0.0.1:0'], ['0']);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`plugin exited ${code}: ${out}`)));
-    });
+    const port = Number((await p.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
     return await new Promise<string>((resolve, reject) => {
       let text = '';
       const c = net.connect(port, '127.0.0.1');
@@ -42,7 +35,7 @@ async function runAndAsk(wasm: string): Promise<string> {
       c.on('error', reject);
     });
   } finally {
-    child.kill();
+    p.child.kill();
   }
 }
 

@@ -2,6 +2,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { Sandbox, drainWorkers, type SandboxOptions } from '../../host/index.js';
+import { Lines } from './proc.js';
 
 export const C_GUEST = readFileSync(new URL('../guests/sockguest-c.wasm', import.meta.url));
 
@@ -32,35 +33,21 @@ export interface Running {
 }
 
 export function start(args: string[], options: SandboxOptions = {}, wasm: Uint8Array = C_GUEST): Running {
-  let text = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      for (const line of text.split('\n')) {
-        const m = line.match(w.re);
-        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); break; }
-      }
-    }
-  };
+  const out = new Lines();
   const sandbox = new Sandbox({
     net: LOOPBACK,
     ...options,
     args: ['sockguest', ...args],
-    stdout: (chunk) => { text += Buffer.from(chunk).toString('utf8'); check(); },
-    stderr: (chunk) => { text += Buffer.from(chunk).toString('utf8'); },
+    stdout: (chunk) => out.feed(Buffer.from(chunk).toString('utf8')),
+    stderr: (chunk) => out.feed(Buffer.from(chunk).toString('utf8')),
   });
   const done = sandbox.run(wasm);
   done.catch(() => {});
   return {
     sandbox,
-    output: () => text,
-    lines: () => text.split('\n').filter((l) => l.length > 0),
-    waitFor: (re, timeoutMs = 10_000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${re} in: ${text}`)), timeoutMs);
-      waiters.push({ re, resolve: (m) => { clearTimeout(timer); resolve(m); } });
-      check();
-      done.then(() => setTimeout(() => reject(new Error(`guest ended without ${re}: ${text}`)), 50), () => {});
-    }),
+    output: () => out.all(),
+    lines: () => out.lines(),
+    waitFor: (re, timeoutMs = 10_000) => out.waitFor(re, timeoutMs, done),
     done,
   };
 }
