@@ -4,17 +4,11 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { constants as os } from 'node:os';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { socket, constants, SocketError, fromNodeSocket, catalogue, type Socket } from '../host/index.js';
+import { sock, keep } from './support/sockets.js';
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, IPPROTO_TCP } = constants;
-const open: Socket[] = [];
-function sock(family = AF_INET, type = SOCK_STREAM): Socket {
-  const s = socket(family, type);
-  open.push(s);
-  return s;
-}
-afterEach(() => { while (open.length) open.pop()!.close(); });
 
 function thrown(fn: () => unknown): unknown {
   try { fn(); } catch (e) { return e; }
@@ -33,7 +27,7 @@ describe('socket operations', () => {
       const client = sock(family);
       client.connect([host, addr[1]]);
       const [conn, peer] = server.accept();
-      open.push(conn);
+      keep(conn);
       expect(peer[0]).toBe(host);
       expect(peer[1]).toBe(client.getsockname()[1]);
       if (family === AF_INET6) expect(peer.length).toBe(4);

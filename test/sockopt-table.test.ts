@@ -1,20 +1,14 @@
 // The seed table of issue #3, one test per row, on real kernel sockets (loopback, port 0).
 
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { constants as os } from 'node:os';
-import { socket, constants, SocketError, type Socket } from '../host/index.js';
+import { constants, SocketError } from '../host/index.js';
+import { sock } from './support/sockets.js';
 import { native, POLLOUT } from '../host/native/libc.js';
 
 const errno = os.errno;
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, IPPROTO_IP } = constants;
-const open: Socket[] = [];
-function sock(family = AF_INET, type = SOCK_STREAM): Socket {
-  const s = socket(family, type);
-  open.push(s);
-  return s;
-}
-afterEach(() => { while (open.length) open.pop()!.close(); });
 
 describe('seed table', () => {
   test('SO_ACCEPTCONN: 0 on a fresh socket, 1 after listen', () => {
