@@ -5,10 +5,13 @@
 //
 // Build: node bench/guests/build.mjs
 //   (asc optloop.ts -O3 --runtime stub --exportStart _start --use abort=, as build/guests.mjs)
-// Imports are declared by hand, as in test/guests/as/sockguest.ts.
+// The raw imports come from the AssemblyScript library's bindings (guest/assembly):
+// the loop times the import itself, not the library's Socket around it.
 
-/** A WASI errno, the value every import returns. */
-type Errno = u16;
+import {
+  args_sizes_get, args_get, fd_write, fd_close, clock_time_get, proc_exit, sock_open, sock_setsockopt, sb_setsockopt,
+} from "../../../guest/assembly/bindings";
+import { Errno } from "../../../guest/assembly/errno";
 
 // WasmEdge socket extension numbering (DESIGN.md, "Guest ABI" 1).
 @inline const WE_AF_INET4: u32 = 1;
@@ -21,30 +24,6 @@ type Errno = u16;
 // Standard preview1 numbers (wasi_snapshot_preview1 witx).
 @inline const CLOCKID_MONOTONIC: u32 = 1;
 @inline const STDOUT: u32 = 1;
-
-/** Output: the argument count at argc_ptr, the bytes argv_buf needs at argv_buf_size_ptr. */
-@external("wasi_snapshot_preview1", "args_sizes_get")
-declare function args_sizes_get(argc_ptr: usize, argv_buf_size_ptr: usize): Errno;
-/** Output: argc pointers at argv_ptr into argv_buf_ptr, NUL-terminated strings. */
-@external("wasi_snapshot_preview1", "args_get")
-declare function args_get(argv_ptr: usize, argv_buf_ptr: usize): Errno;
-/** iovs_ptr: ciovecs {u32 buf, u32 len}. Output: bytes written at nwritten_ptr. */
-@external("wasi_snapshot_preview1", "fd_write")
-declare function fd_write(fd: u32, iovs_ptr: usize, iovs_len: u32, nwritten_ptr: usize): Errno;
-@external("wasi_snapshot_preview1", "fd_close")
-declare function fd_close(fd: u32): Errno;
-/** Output: the time in ns at time_ptr (u64). */
-@external("wasi_snapshot_preview1", "clock_time_get")
-declare function clock_time_get(id: u32, precision: u64, time_ptr: usize): Errno;
-@external("wasi_snapshot_preview1", "proc_exit")
-declare function proc_exit(rval: u32): void;
-/** Output: the new fd at ro_fd_ptr (u32). */
-@external("wasi_snapshot_preview1", "sock_open")
-declare function sock_open(af: u32, socktype: u32, ro_fd_ptr: usize): Errno;
-@external("wasi_snapshot_preview1", "sock_setsockopt")
-declare function sock_setsockopt(fd: u32, level: u32, name: u32, buf_ptr: usize, len: u32): Errno;
-@external("sockbox", "setsockopt")
-declare function sb_setsockopt(fd: u32, level: u32, optname: u32, optval_ptr: usize, optlen: u32): Errno;
 
 // ── output ──────────────────────────────────────────────────────────────────
 
