@@ -129,19 +129,21 @@ export function sockaddrFamily(b: Uint8Array): number {
   return IS_MAC ? b[1] : b[0] | (b[1] << 8);
 }
 
+/** The address bytes (4 or 16, a copy) and port of sockaddr_in / sockaddr_in6 bytes; null for another family or a short length. */
+export function sockaddrIp(b: Uint8Array, len: number): { ip: Uint8Array; port: number } | null {
+  if (len < 4) return null;
+  const family = sockaddrFamily(b);
+  const port = (b[2] << 8) | b[3];
+  if (family === AF_INET && len >= SOCKADDR_IN_LEN) return { ip: b.slice(4, 8), port };
+  if (family === AF_INET6 && len >= SOCKADDR_IN6_LEN) return { ip: b.slice(8, 24), port };
+  return null;
+}
+
 /** Decodes sockaddr_in / sockaddr_in6 bytes; null for another family or a short length. */
 export function decodeSockaddr(b: Uint8Array, len: number): SockAddr | null {
-  if (len < 2) return null;
+  const a = sockaddrIp(b, len);
+  if (!a) return null;
+  if (a.ip.length === 4) return { family: AF_INET, address: formatIPv4(a.ip), port: a.port, flowinfo: 0, scopeId: 0 };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const family = sockaddrFamily(b);
-  if (family === AF_INET && len >= SOCKADDR_IN_LEN) {
-    return { family, address: formatIPv4(b.subarray(4, 8)), port: dv.getUint16(2, false), flowinfo: 0, scopeId: 0 };
-  }
-  if (family === AF_INET6 && len >= SOCKADDR_IN6_LEN) {
-    return {
-      family, address: formatIPv6(b.subarray(8, 24)), port: dv.getUint16(2, false),
-      flowinfo: dv.getUint32(4, false), scopeId: dv.getUint32(24, true),
-    };
-  }
-  return null;
+  return { family: AF_INET6, address: formatIPv6(a.ip), port: a.port, flowinfo: dv.getUint32(4, false), scopeId: dv.getUint32(24, true) };
 }

@@ -16,7 +16,7 @@ import { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, F_GETFL, F_SETFL, O_NONBLO
 import { toWasiErrno } from '../native/errno.js';
 import {
   AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, SOCKADDR_MAX,
-  encodeSockaddrIn, encodeSockaddrIn6, sockaddrFamily,
+  encodeSockaddrIn, encodeSockaddrIn6, sockaddrIp,
 } from '../native/sockaddr.js';
 import { core, HOST_PLATFORM, PLATFORM, KIND, type OptionInfo } from '../core.js';
 import type { Policy } from './policy.js';
@@ -376,12 +376,7 @@ export class SocketHost implements SocketOwner {
 
   /** Decodes the sockaddr in scratch: { ip (4/16 bytes), port } or null. */
   private peer(len: number): { ip: Uint8Array; port: number } | null {
-    if (len < 2) return null;
-    const fam = sockaddrFamily(this.scratch);
-    const port = this.sdv.getUint16(ADDR_AT + 2, false);
-    if (fam === HOST_AF_INET && len >= 16) return { ip: this.scratch.slice(ADDR_AT + 4, ADDR_AT + 8), port };
-    if (fam === HOST_AF_INET6 && len >= 28) return { ip: this.scratch.slice(ADDR_AT + 8, ADDR_AT + 24), port };
-    return null;
+    return sockaddrIp(this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX), len);
   }
 
   /** Writes an address into the guest's `__wasi_address_t` at addr_ptr (V2 layout when buf_len is 128). */
@@ -1159,12 +1154,9 @@ export class SocketHost implements SocketOwner {
     let entry = mem.u32(res_ptr);
     for (const r of results) {
       if (count >= (max_len >>> 0) || entry === 0) break;
-      const fam = sockaddrFamily(r.addr);
-      let ip: Uint8Array, port: number;
-      const dv = new DataView(r.addr.buffer, r.addr.byteOffset, r.addr.byteLength);
-      if (fam === HOST_AF_INET) { ip = r.addr.slice(4, 8); port = dv.getUint16(2, false); }
-      else if (fam === HOST_AF_INET6) { ip = r.addr.slice(8, 24); port = dv.getUint16(2, false); }
-      else continue;
+      const a = sockaddrIp(r.addr, r.addr.length);
+      if (!a) continue;
+      const { ip, port } = a;
       // Without a service the answers carry port 0: match the address on any granted port.
       const allowed = service === null
         ? this.policy.canConnectSomePort(ip) || this.policy.canBindSomePort(ip)
