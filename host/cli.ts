@@ -178,4 +178,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { optionsTable, asConstants, asErrnos } from './table.js';
+export { optionsTable, asConstants, asErrnos, cOptionMacros } from './table.js';

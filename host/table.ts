@@ -133,3 +133,28 @@ export function asErrnos(): string {
   out.push('];');
   return out.join('\n');
 }
+
+/**
+ * The C SDK's option macros (guest/c/sockbox.h): the SOL_SOCKET options wasi-libc's
+ * headers may lack, with Linux's numbers, and SOCKBOX_<NAME> for the options only
+ * BSD/macOS have (0x10000 + the macOS number, the guest ABI's numbering).
+ */
+export function cOptionMacros(): string {
+  const out = [
+    '/* SOL_SOCKET options: every one sockbox\'s catalogue has on Linux. SO_TYPE (3)',
+    ' * comes from wasi-libc and is Linux\'s number already. SO_RCVTIMEO/SO_SNDTIMEO',
+    ' * take the 16-byte timeval form, which wasi-libc\'s struct timeval is. */',
+  ];
+  const opts = core().options.filter((o) => !o.alias);
+  for (const o of opts.filter((x) => x.levelName === 'SOL_SOCKET' && x.linux >= 0 && x.name !== 'SO_TYPE').sort((a, b) => a.linux - b.linux)) {
+    out.push(`#ifndef ${o.name}`, `#define ${o.name} ${o.linux}`, '#endif');
+  }
+  out.push(
+    '',
+    '/* Options only BSD/macOS have: 0x10000 + the macOS number (the sockbox ABI\'s',
+    ' * numbering for them). On a Linux host they fail with ENOPROTOOPT. */',
+    '#define SOCKBOX_BSD_OPTION(macos_number) (0x10000 + (macos_number))',
+  );
+  for (const o of opts.filter((x) => x.linux < 0)) out.push(`#define SOCKBOX_${o.name} SOCKBOX_BSD_OPTION(0x${o.macos.toString(16)})`);
+  return out.join('\n');
+}
