@@ -14,11 +14,14 @@ commands:
         --allow-bind ADDR:PORTS      may bind ADDR on PORTS (port 0: an ephemeral port)
         --allow-lookup               may resolve names (sock_getaddrinfo)
         --allow-sockopt NAME         lift the default refusal of one option (get and set)
-        --dir HOST::GUEST            preopen a host folder (read into memory at start)
+        --dir HOST::GUEST[:ro]       preopen a host folder (live; :ro refuses writes)
+        --timeout MS                 end the guest after MS milliseconds (exit code 124)
+        --max-memory BYTES           cap guest memory (K, M, G suffixes; default 256M)
         --env K=V                    set an environment variable
         --max-sockets N              most sockets open at once (default 64)
       ADDR:PORTS is 127.0.0.1:8080, 10.0.0.0/8:1-1024, [::1]:*, [fd00::]/8:443.
-      Exit code: the guest's (1 if outside 0-255); 134 if it traps; 1 if it cannot start.
+      Exit code: the guest's (1 if outside 0-255); 134 if it traps; 124 on --timeout;
+      130 / 143 when Ctrl-C / SIGTERM ends it; 1 if it cannot start.
   options [--family inet|inet6] [--type stream|dgram] [--level NAME]
       Print every socket option sockbox knows, with its value on a fresh socket
       of that family and type (or the errno the kernel gives).
@@ -75,10 +78,12 @@ async function run(args: string[]): Promise<number> {
   const connect: string[] = [];
   const bind: string[] = [];
   const allow: string[] = [];
-  const preopens: Record<string, string> = {};
+  const preopens: Record<string, string | { path: string; readonly: boolean }> = {};
   const env: Record<string, string> = {};
   let lookup = false;
   let maxSockets: number | undefined;
+  let timeoutMs: number | undefined;
+  let memoryBytes: number | undefined;
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -97,8 +102,26 @@ async function run(args: string[]): Promise<number> {
       case '--dir': {
         const v = value();
         const at = v.indexOf('::');
-        if (at <= 0 || at + 2 >= v.length) throw new UsageError(`--dir takes HOST::GUEST, not '${v}'`);
-        preopens[v.slice(at + 2)] = v.slice(0, at);
+        if (at <= 0 || at + 2 >= v.length) throw new UsageError(`--dir takes HOST::GUEST[:ro], not '${v}'`);
+        let guest = v.slice(at + 2);
+        const readonly = guest.endsWith(':ro');
+        if (readonly) guest = guest.slice(0, -3);
+        if (guest === '') throw new UsageError(`--dir takes HOST::GUEST[:ro], not '${v}'`);
+        preopens[guest] = readonly ? { path: v.slice(0, at), readonly } : v.slice(0, at);
+        break;
+      }
+      case '--timeout': {
+        const v = value();
+        if (!/^[1-9][0-9]{0,9}$/.test(v) || Number(v) > 0x7fffffff) throw new UsageError(`--timeout takes milliseconds (1 to 2147483647), not '${v}'`);
+        timeoutMs = Number(v);
+        break;
+      }
+      case '--max-memory': {
+        const v = value();
+        const m = /^([1-9][0-9]*)([KMG]?)$/i.exec(v);
+        const n = m ? Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2].toUpperCase()] : NaN;
+        if (!(n >= 65536 && n <= 4 * 1024 ** 3)) throw new UsageError(`--max-memory takes bytes from 64K to 4G (K, M, G suffixes), not '${v}'`);
+        memoryBytes = n;
         break;
       }
       case '--env': {
@@ -130,7 +153,8 @@ async function run(args: string[]): Promise<number> {
   let sandbox: Sandbox;
   try {
     sandbox = new Sandbox({
-      args: [file, ...guestArgs], env, preopens, maxSockets, worker: false,
+      args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs,
+      limits: memoryBytes === undefined ? undefined : { memoryBytes },
       net: { connect, bind, lookup },
       sockopts: { allowSet: allow, allowGet: allow },
     });
@@ -138,14 +162,27 @@ async function run(args: string[]): Promise<number> {
     if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message);
     throw e;
   }
+  // The guest runs in a worker: Ctrl-C and SIGTERM end it (kill() lands even when it
+  // spins or catches the unwind), and this process exits as a killed command would.
+  let signal: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (s: 'SIGINT' | 'SIGTERM') => { signal ??= s; sandbox.kill(); };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   try {
     const { exitCode } = await sandbox.run(wasm);
     // A process exit status is 8 bits: 256 would read as success. Out of range is 1.
     return exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
   } catch (e) {
     if (!(e instanceof SandboxError)) throw e;
+    if (e.code === 'ERR_SANDBOX_KILLED' && signal) return signal === 'SIGINT' ? 130 : 143;
     process.stderr.write(`sockbox: ${e.message}\n`);
+    if (e.code === 'ERR_SANDBOX_TIMEOUT') return 124;
     return e.code === 'ERR_GUEST_TRAP' ? 134 : 1;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
 

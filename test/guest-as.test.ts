@@ -239,7 +239,7 @@ describe.each(RUNTIMES)('the SDK guest, --runtime %s', (rt) => {
       'so-error-linux 111', // the sockbox ABI's SO_ERROR: Linux's ECONNREFUSED
       'bind-not-granted errno=76',
       'bind-bad-host errno=28',
-      'getsockopt-unknown errno=76', // outside the catalogue
+      'getsockopt-unknown errno=50', // outside the catalogue: NOPROTOOPT, as the kernel says
       'getsockopt-bsd-only errno=50', // IP_RECVDSTADDR: NOPROTOOPT on Linux
       'setsockopt-refused errno=76', // setting IP_HDRINCL
       'setsockopt-short errno=28', // a 2-byte int: the kernel's EINVAL

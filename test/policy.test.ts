@@ -238,7 +238,7 @@ describe('parseGrant: errors', () => {
 
   test('new Policy: net.lookup not a boolean → PolicyError', () => {
     const opts = { net: { lookup: 'yes' } } as unknown as PolicyOptions;
-    expect(policyError(() => new Policy(opts)).message).toMatch(/net\.lookup must be true or false/);
+    expect(policyError(() => new Policy(opts)).message).toMatch(/net\.lookup must be true, false or an array of name patterns/);
   });
 });
 
@@ -561,7 +561,7 @@ describe('options: defaults', () => {
       'IPV6_DSTOPTS', 'IPV6_HOPOPTS', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP', 'IPV6_NEXTHOP', 'IPV6_PKTINFO',
       'IPV6_RTHDR', 'IPV6_RTHDRDSTOPTS', 'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IP_HDRINCL', 'IP_OPTIONS',
       'IP_TRANSPARENT', 'SO_ATTACH_BPF', 'SO_ATTACH_FILTER', 'SO_BINDTODEVICE', 'SO_BINDTOIFINDEX',
-      'SO_DEBUG', 'SO_DETACH_FILTER', 'SO_LOCK_FILTER', 'SO_MARK', 'SO_PRIORITY',
+      'SO_BUSY_POLL', 'SO_DEBUG', 'SO_DETACH_FILTER', 'SO_LOCK_FILTER', 'SO_MARK', 'SO_PRIORITY', 'SO_REUSEPORT',
     ]);
     expect([...DEFAULT_REFUSED_GET].sort()).toEqual(['SO_PEERCRED', 'SO_PEERSEC']);
     expect(Object.isFrozen(DEFAULT_REFUSED_SET)).toBe(true);

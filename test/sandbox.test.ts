@@ -281,8 +281,8 @@ describe('bad input from the guest', () => {
       'send-bad-fd': 'errno=8',
       'bind-bad-addr-len': 'errno=28',
       'connect-denied': 'errno=76',
-      'unknown-option': 'errno=76',
-      'wasmedge-unknown-level': 'errno=76',
+      'unknown-option': 'errno=50',
+      'wasmedge-unknown-level': 'errno=50',
       'poll-zero': 'errno=28',
       'poll-oob': 'errno=21',
     });

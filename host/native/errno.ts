@@ -9,17 +9,36 @@ import { constants } from 'node:os';
 // The WASI errnos the host names in code; each is its name's index in WASI_ERRNO_NAMES
 // below (test/errno.test.ts checks every one).
 export const ERRNO_SUCCESS = 0;
+export const ERRNO_ACCES = 2;
 export const ERRNO_AGAIN = 6;
 export const ERRNO_BADF = 8;
+export const ERRNO_BUSY = 10;
+export const ERRNO_DQUOT = 19;
+export const ERRNO_EXIST = 20;
 export const ERRNO_FAULT = 21;
+export const ERRNO_FBIG = 22;
+export const ERRNO_ILSEQ = 25;
 export const ERRNO_INPROGRESS = 26;
+export const ERRNO_INTR = 27;
 export const ERRNO_INVAL = 28;
 export const ERRNO_IO = 29;
+export const ERRNO_ISDIR = 31;
+export const ERRNO_LOOP = 32;
+export const ERRNO_MFILE = 33;
+export const ERRNO_NAMETOOLONG = 37;
+export const ERRNO_NFILE = 41;
 export const ERRNO_NOENT = 44;
 export const ERRNO_NOMEM = 48;
 export const ERRNO_NOPROTOOPT = 50;
+export const ERRNO_NOSPC = 51;
+export const ERRNO_NOSYS = 52;
+export const ERRNO_NOTDIR = 54;
 export const ERRNO_NOTSOCK = 57;
 export const ERRNO_NOTSUP = 58;
+export const ERRNO_PERM = 63;
+export const ERRNO_PIPE = 64;
+export const ERRNO_ROFS = 69;
+export const ERRNO_SPIPE = 70;
 export const ERRNO_NOTCAPABLE = 76;
 
 /** WASI errno number -> POSIX name, index = WASI number. */

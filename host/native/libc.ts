@@ -126,15 +126,15 @@ function bind(): NativeApi {
   const gai = f('int getaddrinfo(const char *, const char *, sockbox_addrinfo *, _Out_ void **)');
   const freeaddrinfo = f('void freeaddrinfo(void *)');
   interface RawAddrinfo { ai_flags: number; ai_family: number; ai_socktype: number; ai_protocol: number; ai_addrlen: number; ai_addr: unknown; ai_canonname: string | null; ai_next: unknown }
-  const getaddrinfo = (node: string | null, service: string | null, hints: AddrinfoHints) => {
-    const out: unknown[] = [null];
-    const rc = gai(node, service, {
-      ai_flags: hints.flags, ai_family: hints.family, ai_socktype: hints.socktype, ai_protocol: hints.protocol,
-      ai_addrlen: 0, ai_addr: null, ai_canonname: null, ai_next: null,
-    }, out);
+  const hintsOf = (hints: AddrinfoHints) => ({
+    ai_flags: hints.flags, ai_family: hints.family, ai_socktype: hints.socktype, ai_protocol: hints.protocol,
+    ai_addrlen: 0, ai_addr: null, ai_canonname: null, ai_next: null,
+  });
+  /** Reads and frees the list getaddrinfo returned. */
+  const collect = (rc: number, head: unknown): { rc: number; results: AddrinfoResult[] } => {
     const results: AddrinfoResult[] = [];
     if (rc !== 0) return { rc, results };
-    let p = out[0];
+    let p = head;
     try {
       while (p) {
         const ai = koffi.decode(p, addrinfo) as RawAddrinfo;
@@ -143,10 +143,24 @@ function bind(): NativeApi {
         p = ai.ai_next;
       }
     } finally {
-      freeaddrinfo(out[0]);
+      freeaddrinfo(head);
     }
     return { rc, results };
   };
+  const getaddrinfo = (node: string | null, service: string | null, hints: AddrinfoHints) => {
+    const out: unknown[] = [null];
+    const rc = gai(node, service, hintsOf(hints), out);
+    return collect(rc, out[0]);
+  };
+  // On a thread of libuv's pool: for a caller that must not block (the sandbox owner).
+  const gaiAsync = (gai as unknown as { async: (...a: unknown[]) => void }).async;
+  getaddrinfoAsyncImpl = (node, service, hints) => new Promise((resolve, reject) => {
+    const out: unknown[] = [null];
+    gaiAsync(node, service, hintsOf(hints), out, (err: unknown, rc: number) => {
+      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      else resolve(collect(rc, out[0]));
+    });
+  });
 
   let accept4: NativeApi['accept4'];
   if (process.platform === 'linux') {
@@ -173,6 +187,13 @@ function bind(): NativeApi {
 }
 
 let libc: NativeApi | undefined;
+let getaddrinfoAsyncImpl: ((node: string | null, service: string | null, hints: AddrinfoHints) => Promise<{ rc: number; results: AddrinfoResult[] }>) | undefined;
+
+/** getaddrinfo(3) on libuv's thread pool, for the thread that owns a sandbox (it must not block). */
+export function getaddrinfoAsync(node: string | null, service: string | null, hints: AddrinfoHints): Promise<{ rc: number; results: AddrinfoResult[] }> {
+  native();
+  return getaddrinfoAsyncImpl!(node, service, hints);
+}
 
 /** The real C library, bound on first use in this thread. */
 export function native(): NativeApi {

@@ -7,6 +7,7 @@
 // canConnect/canBind/canGet/canSet sit on the guest's hot paths: everything is
 // compiled in the constructor, and the checks allocate nothing.
 
+import { readFileSync } from 'node:fs';
 import { core } from '../core.js';
 import { parseIPv4, parseIPv6 } from '../native/sockaddr.js';
 
@@ -16,8 +17,13 @@ export interface NetGrants {
   connect?: string[];
   /** Grants for bind: same grammar. Port 0 in a grant means "an ephemeral port" (bind to port 0). */
   bind?: string[];
-  /** May the guest resolve names (sock_getaddrinfo)? Default false. */
-  lookup?: boolean;
+  /**
+   * Which names the guest may resolve (sock_getaddrinfo): true for any, or patterns:
+   * 'localhost', 'api.example.com', '*.example.com' (any name below example.com), '*'.
+   * Default: none. A numeric address needs no grant (no resolver is asked). A name
+   * outside the grant is answered "no such name" without a query.
+   */
+  lookup?: boolean | string[];
 }
 
 /** Changes to the default option policy. Names are catalogue option names (`SO_RCVBUF`, `IP_TOS`, …). */
@@ -76,6 +82,11 @@ export const DEFAULT_BUFFER_CAP = 4 * 1024 * 1024;
  */
 export const DEFAULT_REFUSED_SET: readonly string[] = Object.freeze([
   'SO_BINDTODEVICE', 'SO_BINDTOIFINDEX', 'SO_MARK', 'SO_PRIORITY', 'SO_DEBUG',
+  // Raising the busy-poll time needs CAP_NET_ADMIN: a host running as root would lend it.
+  'SO_BUSY_POLL',
+  // Joins a group of sockets on one port: the kernel spreads a host service's
+  // connections over every member of the same uid, the guest's included.
+  'SO_REUSEPORT',
   'IP_TRANSPARENT', 'IP_HDRINCL',
   'SO_ATTACH_FILTER', 'SO_DETACH_FILTER', 'SO_ATTACH_BPF', 'SO_LOCK_FILTER',
   // Source routing and next hops send packets via addresses no grant names: Linux
@@ -87,6 +98,17 @@ export const DEFAULT_REFUSED_SET: readonly string[] = Object.freeze([
   // Joining a group sends IGMP/MLD reports out of the host, granted or not.
   'IP_ADD_MEMBERSHIP', 'IP_DROP_MEMBERSHIP', 'IPV6_JOIN_GROUP', 'IPV6_LEAVE_GROUP',
 ]);
+
+/**
+ * Option names whose setting is refused by default on datagram sockets only: with
+ * SO_REUSEADDR on both, a UDP socket binds a port a host socket holds and takes its
+ * datagrams. (On TCP it only allows rebinding over TIME_WAIT; it is allowed there.)
+ * `sockopts.allowSet: ['SO_REUSEADDR']` lifts it.
+ */
+export const DEFAULT_REFUSED_SET_DGRAM: readonly string[] = Object.freeze(['SO_REUSEADDR']);
+
+/** Where Linux lists the congestion controls an unprivileged process may choose. */
+const ALLOWED_CONGESTION = '/proc/sys/net/ipv4/tcp_allowed_congestion_control';
 
 /** Option names whose reading is refused by default (they reveal the host: peer pid/uid/gid, security label). */
 export const DEFAULT_REFUSED_GET: readonly string[] = Object.freeze(['SO_PEERCRED', 'SO_PEERSEC']);
@@ -108,6 +130,39 @@ function show(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A lookup grant compiled: exact names and name suffixes ('.example.com'), lower case. */
+interface LookupRules { any: boolean; names: Set<string>; suffixes: string[]; patterns: string[] }
+
+const LABEL = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$/;
+
+/** A host name as matched: lower case, without a trailing dot. */
+export function normalizeName(name: string): string {
+  const n = name.toLowerCase();
+  return n.endsWith('.') ? n.slice(0, -1) : n;
+}
+
+/** Compiles net.lookup: true, false/undefined, or a list of name patterns. */
+function compileLookup(value: unknown): LookupRules {
+  if (value === undefined || value === false) return { any: false, names: new Set(), suffixes: [], patterns: [] };
+  if (value === true) return { any: true, names: new Set(), suffixes: [], patterns: ['*'] };
+  if (!Array.isArray(value)) throw new PolicyError(`net.lookup must be true, false or an array of name patterns, got ${show(value)}`);
+  const rules: LookupRules = { any: false, names: new Set(), suffixes: [], patterns: [] };
+  for (const item of value) {
+    if (typeof item !== 'string') throw new PolicyError(`net.lookup must be an array of name patterns, got item ${show(item)}`);
+    rules.patterns.push(item);
+    if (item === '*') { rules.any = true; continue; }
+    const wild = item.startsWith('*.');
+    const name = normalizeName(wild ? item.slice(2) : item);
+    const labels = name.split('.');
+    if (name === '' || name.length > 253 || labels.some((l) => l.length > 63 || !LABEL.test(l))) {
+      throw new PolicyError(`bad lookup pattern ${quote(item)}: expected a host name ('api.example.com'), '*.example.com' or '*'`);
+    }
+    if (wild) rules.suffixes.push(`.${name}`);
+    else rules.names.add(name);
+  }
+  return rules;
 }
 
 /** Parses a decimal 0..max with no sign, spaces or leading zeros; -1 when bad. */
@@ -336,8 +391,11 @@ function stringList(where: string, value: unknown): readonly string[] {
 export class Policy {
   /** Most sockets the guest may hold open at once. */
   readonly maxSockets: number;
-  /** May the guest resolve names (sock_getaddrinfo)? */
+  /** May the guest resolve some names (sock_getaddrinfo)? See canLookup. */
   readonly lookup: boolean;
+  private readonly lookupRules: LookupRules;
+  /** May a datagram socket set SO_REUSEADDR? */
+  private readonly reuseAddrDgram: boolean;
   private readonly connectGrants: readonly Grant[];
   private readonly bindGrants: readonly Grant[];
   private readonly connectRules: Rules;
@@ -365,10 +423,8 @@ export class Policy {
     this.bindGrants = stringList('net.bind', net.bind).map(parseGrant);
     this.connectRules = compile(this.connectGrants);
     this.bindRules = compile(this.bindGrants);
-    if (net.lookup !== undefined && typeof net.lookup !== 'boolean') {
-      throw new PolicyError(`net.lookup must be true or false, got ${show(net.lookup)}`);
-    }
-    this.lookup = net.lookup === true;
+    this.lookupRules = compileLookup(net.lookup);
+    this.lookup = this.lookupRules.any || this.lookupRules.names.size > 0 || this.lookupRules.suffixes.length > 0;
 
     // Options.
     const so: unknown = options.sockopts === undefined ? {} : options.sockopts;
@@ -397,7 +453,10 @@ export class Policy {
       }
       return out;
     };
-    const refusedSet = refused(DEFAULT_REFUSED_SET, names('sockopts.allowSet', so.allowSet), names('sockopts.denySet', so.denySet));
+    const allowSet = names('sockopts.allowSet', so.allowSet);
+    const denySet = names('sockopts.denySet', so.denySet);
+    const refusedSet = refused(DEFAULT_REFUSED_SET, allowSet, denySet);
+    this.reuseAddrDgram = allowSet.has('SO_REUSEADDR') && !denySet.has('SO_REUSEADDR');
     const refusedGet = refused(DEFAULT_REFUSED_GET, names('sockopts.allowGet', so.allowGet), names('sockopts.denyGet', so.denyGet));
     const all = catalogue.options.map((o) => o.name);
     this.settable = new Set(all.filter((n) => !refusedSet.has(n)));
@@ -463,24 +522,56 @@ export class Policy {
    * May the guest set this option (a catalogue name) to this value? Unknown names: false.
    * value: the int value being set, for capped options (SO_RCVBUF/SO_SNDBUF); undefined for
    * non-int values. For a capped option an undefined (or NaN) value is refused: the cap
-   * cannot be checked.
+   * cannot be checked. `datagram`: the socket is a datagram socket (SO_REUSEADDR there
+   * is refused unless allowSet names it; turning it off is always allowed).
    */
-  canSet(optionName: string, value?: number): boolean {
+  canSet(optionName: string, value?: number, datagram = false): boolean {
     if (!this.settable.has(optionName)) return false;
     if (optionName === 'SO_RCVBUF') return value !== undefined && value <= this.capRcvbuf;
     if (optionName === 'SO_SNDBUF') return value !== undefined && value <= this.capSndbuf;
+    if (datagram && optionName === 'SO_REUSEADDR') return this.reuseAddrDgram || value === 0;
     return true;
+  }
+
+  /**
+   * May the guest pick this TCP congestion control? Only those Linux lets an
+   * unprivileged process choose (tcp_allowed_congestion_control, read at each call):
+   * a host running with CAP_NET_ADMIN would otherwise lend the guest every algorithm
+   * (and the loading of kernel modules by name).
+   */
+  canSetCongestion(name: string): boolean {
+    if (!this.settable.has('TCP_CONGESTION')) return false;
+    let allowed: string;
+    try {
+      allowed = readFileSync(ALLOWED_CONGESTION, 'latin1');
+    } catch {
+      return false;
+    }
+    return allowed.split(/\s+/).includes(name);
+  }
+
+  /**
+   * May the guest resolve `name` (a host name, not a numeric address)? Matched
+   * case-insensitively, a trailing dot ignored.
+   */
+  canLookup(name: string): boolean {
+    const r = this.lookupRules;
+    if (r.any) return true;
+    const n = normalizeName(name);
+    if (r.names.has(n)) return true;
+    for (const suffix of r.suffixes) if (n.endsWith(suffix) && n.length > suffix.length) return true;
+    return false;
   }
 
   /** The effective policy as plain data (for docs, the CLI and error messages). Fresh arrays each call. */
   describe(): {
-    connect: string[]; bind: string[]; lookup: boolean; refusedSet: string[]; refusedGet: string[];
+    connect: string[]; bind: string[]; lookup: boolean | string[]; refusedSet: string[]; refusedGet: string[];
     caps: { SO_RCVBUF: number; SO_SNDBUF: number }; maxSockets: number;
   } {
     return {
       connect: this.connectGrants.map((g) => g.text),
       bind: this.bindGrants.map((g) => g.text),
-      lookup: this.lookup,
+      lookup: this.lookupRules.any ? true : this.lookupRules.patterns.length === 0 ? false : [...this.lookupRules.patterns],
       refusedSet: [...this.refusedSet],
       refusedGet: [...this.refusedGet],
       caps: { SO_RCVBUF: this.capRcvbuf, SO_SNDBUF: this.capSndbuf },

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { coreModule } from '../core.js';
 
+/** V8 heap limits of a sandbox worker (MB). */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 };
+
 /** How many idle workers to keep. */
 const MAX_IDLE = Math.max(2, availableParallelism());
 const idle: Worker[] = [];
@@ -36,7 +39,15 @@ export function acquireWorker(): Worker {
     w.ref();
     return w;
   }
-  const worker = new Worker(workerPath(), { workerData: { coreModule: coreModule() }, stdout: false, stderr: false });
+  const worker = new Worker(workerPath(), {
+    workerData: { coreModule: coreModule() },
+    stdout: false,
+    stderr: false,
+    // The worker's own JavaScript heap is bounded: a guest that makes the host side
+    // allocate (exceptions, strings) ends its worker (ERR_WORKER_OUT_OF_MEMORY), never
+    // the process. Guest linear memory is outside it, capped by limits.memoryBytes.
+    resourceLimits: WORKER_HEAP,
+  });
   worker.on('exit', () => {
     const i = idle.indexOf(worker);
     if (i >= 0) idle.splice(i, 1);

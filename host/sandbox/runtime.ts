@@ -1,31 +1,61 @@
-// Runs one guest to its end on the current thread: WASI from browser_wasi_shim for
-// everything that is not a socket, our socket imports for the rest, in one fd table.
-// Used by the worker (default) and by inline mode.
+// One guest run on the current thread: its fd table (stdio, preopened folders,
+// sockets), the WASI imports (wasi-core.ts, wasi-fs.ts) and the socket imports
+// (sockets.ts), instantiation and the call of `_start`. Used by the worker (default)
+// and by inline mode, which runs `start()` inside a guard that can stop it.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  WASI, WASIProcExit, File, Directory, OpenFile, PreopenDirectory, ConsoleStdout,
-  type Fd, type Inode,
-} from '@bjorn3/browser_wasi_shim';
 import type { NativeApi } from '../native/libc.js';
+import { fsNative, type FsApi } from '../native/fs.js';
+import { ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
 import { Policy, type PolicyOptions } from './policy.js';
-import { SocketHost, KillSignal, isUnwind } from './sockets.js';
-import { ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
+import { SocketHost, type Resolver } from './sockets.js';
+import { KillSignal, ProcExit, isUnwind } from './unwind.js';
+import { FdTable } from './fdtable.js';
+import { FdRegistry } from './registry.js';
+import { FileSystem, openPreopen } from './files.js';
+import type { ConfineMode } from './confine.js';
+import { WasiFiles, WASI_FILE_IMPORTS } from './wasi-fs.js';
+import { WasiCore } from './wasi-core.js';
+import { StdinFd, OutputFd, OutputBudget, type StdinSource, type OutputSink } from './stdio.js';
 
-/** What a guest run needs, all of it plain data but the sinks and the native layer. */
+/** A preopened folder: the guest's path, the host folder, read-only or not. */
+export interface PreopenSpec {
+  guest: string;
+  host: string;
+  readonly: boolean;
+}
+
+/** Limits a run enforces itself (memory is capped in the module before it is compiled). */
+export interface RunLimits {
+  /** Bytes the guest may write to files (and grow them by), all files together. */
+  fileBytes: number;
+  /** Bytes the guest may print, stdout and stderr together. */
+  outputBytes: number;
+  /** Files and folders open at once (preopens included). */
+  openFiles: number;
+}
+
+/** What a guest run needs, all of it plain data but the ports and the native layer. */
 export interface RuntimeOptions {
   args: string[];
   env: Record<string, string>;
-  /** Guest path -> host folder (read into memory at start). */
-  preopens: Record<string, string>;
+  preopens: PreopenSpec[];
   policy: PolicyOptions;
-  stdout: (chunk: Uint8Array) => void;
-  stderr: (chunk: Uint8Array) => void;
+  limits: RunLimits;
+  stdin: StdinSource;
+  output: OutputSink;
   native: NativeApi;
+  /** The file calls (default: the C library's). */
+  fs?: FsApi;
+  /** How paths are confined (default 'auto': openat2 where it works). */
+  confine?: ConfineMode;
+  /** Read end of the cancel pipe: readable once the sandbox is killed. */
   cancelFd: number;
-  cancelFlag?: Int32Array;
-  registry?: Int32Array;
+  /** The control block (channel.ts): [0] is the kill flag. */
+  ctl: Int32Array;
+  /** Native fds held (fd + 1), for the owner to close if this thread dies. */
+  registry: Int32Array;
+  /** Name resolution (default: the native layer's getaddrinfo on this thread). */
+  resolver?: Resolver;
 }
 
 /** How a run ended. */
@@ -35,92 +65,61 @@ export type RunOutcome =
   | { kind: 'trap'; message: string }
   | { kind: 'error'; message: string };
 
-/** Preopened folders are read into memory once, when the guest starts. */
-function loadDir(path: string, depth = 0): Map<string, Inode> {
-  const out = new Map<string, Inode>();
-  if (depth > 32) return out;
-  for (const name of readdirSync(path)) {
-    const full = join(path, name);
-    const st = statSync(full);
-    if (st.isDirectory()) out.set(name, new Directory(loadDir(full, depth + 1)));
-    else if (st.isFile()) out.set(name, new File(readFileSync(full)));
-  }
-  return out;
-}
-
-/** The errno an unexpected host exception in a WASI import becomes. */
+/** The errno an unexpected host exception in an import becomes. */
 function errnoFor(e: unknown): number {
   if (e instanceof RangeError) return ERRNO_FAULT; // an out-of-bounds guest pointer
   if (e instanceof TypeError) return ERRNO_INVAL;
   return ERRNO_IO;
 }
 
-/** An import as the guest calls it. */
+/** An import as the guest calls it (the few i64 parameters of WASI's file imports arrive as bigint). */
 export type ImportFn = (...args: number[]) => number;
 
-/** The import object a guest gets: the shim's WASI, guarded, with the socket layer in it. */
-export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview1: Record<string, ImportFn>; sockbox: Record<string, ImportFn> } {
-  // The shim's functions may throw on a bad guest pointer (and its sock_* throw
-  // strings): every one is wrapped so the guest only ever sees an errno.
-  const preview1: Record<string, ImportFn> = {};
-  for (const [name, fn] of Object.entries(wasi.wasiImport)) {
-    preview1[name] = (...args: number[]) => {
-      try {
-        h.checkKill();
-        return fn(...args) as number;
-      } catch (e) {
-        if (isUnwind(e)) throw e;
-        return errnoFor(e);
-      }
-    };
-  }
-  // One wrapper per import, with its own fixed parameters: no rest array, no spread,
-  // so a call allocates nothing. A V1/V2 pair is told apart by the parameters the
-  // guest did not pass (undefined).
+/** The import objects a guest gets, and a count of host faults (exceptions an import turned into an errno). */
+export interface GuestImports {
+  wasi_snapshot_preview1: Record<string, ImportFn>;
+  sockbox: Record<string, ImportFn>;
+  /** Exceptions inside imports that became errnos: 0 unless an import lacks a check. */
+  faults(): number;
+}
+
+/**
+ * The import object for a run: WASI (process, files, stdio) and the socket layer, each
+ * import guarded so that the guest only ever sees an errno (or the unwind of an exit or
+ * a kill).
+ */
+export function buildImports(h: SocketHost, core: WasiCore, files: WasiFiles): GuestImports {
+  let faults = 0;
   const fail = (e: unknown): number => {
     if (isUnwind(e)) throw e;
+    faults++;
     return errnoFor(e);
   };
-  const shimRead = preview1.fd_read;
-  const shimWrite = preview1.fd_write;
-  const shimClose = preview1.fd_close;
-  const shimRenumber = preview1.fd_renumber;
+  const preview1: Record<string, ImportFn> = {};
+  const guard = <A extends unknown[]>(fn: (...a: A) => number) => (...a: A): number => {
+    try {
+      h.checkKill();
+      h.mem.refresh();
+      return fn(...a);
+    } catch (e) {
+      return fail(e);
+    }
+  };
+  for (const name of ['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get', 'random_get', 'sched_yield', 'proc_raise'] as const) {
+    const f = core[name] as (...a: unknown[]) => number;
+    preview1[name] = guard((...a: unknown[]) => f.apply(core, a)) as unknown as ImportFn;
+  }
+  preview1.proc_exit = ((code: number) => core.proc_exit(code)) as ImportFn;
+  for (const name of WASI_FILE_IMPORTS) {
+    const f = files[name] as (...a: unknown[]) => number;
+    preview1[name] = guard((...a: unknown[]) => f.apply(files, a)) as unknown as ImportFn;
+  }
+  // The socket imports check the kill flag and refresh memory themselves. One wrapper
+  // per import, with its own fixed parameters: no rest array, no spread, so a call
+  // allocates nothing. A V1/V2 pair is told apart by the parameters the guest did not
+  // pass (undefined).
   type N = number;
   Object.assign(preview1, {
-    fd_read(fd: N, iovs: N, n: N, out: N): N {
-      try {
-        const s = h.socketAt(fd);
-        if (!s) return shimRead(fd, iovs, n, out);
-        h.checkKill();
-        h.mem.refresh();
-        return h.fd_read(s, iovs, n, out);
-      } catch (e) { return fail(e); }
-    },
-    fd_write(fd: N, iovs: N, n: N, out: N): N {
-      try {
-        const s = h.socketAt(fd);
-        if (!s) return shimWrite(fd, iovs, n, out);
-        h.checkKill();
-        h.mem.refresh();
-        return h.fd_write(s, iovs, n, out);
-      } catch (e) { return fail(e); }
-    },
-    fd_close(fd: N): N {
-      try {
-        const s = h.socketAt(fd);
-        if (!s) return shimClose(fd);
-        (wasi.fds as (Fd | undefined)[])[fd] = undefined;
-        return h.closeSocket(s);
-      } catch (e) { return fail(e); }
-    },
-    fd_renumber(from: N, to: N): N {
-      try {
-        // The shim closes `to` before moving `from` there: with from === to that would
-        // close the fd itself. POSIX dup2 onto itself does nothing.
-        if (from === to) return (wasi.fds as (Fd | undefined)[])[from >>> 0] === undefined ? ERRNO_BADF : 0;
-        return shimRenumber(from, to);
-      } catch (e) { return fail(e); }
-    },
     poll_oneoff(a: N, b: N, c: N, d: N): N { try { return h.poll_oneoff(a, b, c, d); } catch (e) { return fail(e); } },
     sock_open(a: N, b: N, c: N): N { try { return h.sock_open(a, b, c); } catch (e) { return fail(e); } },
     sock_bind(a: N, b: N, c: N): N { try { return h.sock_bind(a, b, c); } catch (e) { return fail(e); } },
@@ -144,58 +143,102 @@ export function buildImports(h: SocketHost, wasi: WASI): { wasi_snapshot_preview
     getsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.getsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
     setsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.setsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
   };
-  return { wasi_snapshot_preview1: preview1, sockbox };
+  return { wasi_snapshot_preview1: preview1, sockbox, faults: () => faults };
+}
+
+/** The outcome of an exception that ended the guest. */
+export function outcomeOf(e: unknown): RunOutcome {
+  if (e instanceof KillSignal) return { kind: 'killed' };
+  if (e instanceof ProcExit) return { kind: 'exit', exitCode: e.code };
+  const err = e as Error | null;
+  return { kind: 'trap', message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}` };
 }
 
 /**
- * Runs `module` to its end. Never throws: the outcome says how it ended. Every
- * socket the guest opened is closed before this returns.
+ * A guest run, set up and not yet started. `start()` instantiates the module and
+ * calls `_start`; `dispose()` closes every fd the run opened, however it ended.
  */
-export function runGuest(module: WebAssembly.Module, opts: RuntimeOptions): RunOutcome {
-  let host: SocketHost | undefined;
-  try {
+export class GuestRun {
+  readonly sockets: SocketHost;
+  readonly imports: GuestImports;
+  private readonly files: WasiFiles;
+  private disposed = false;
+
+  constructor(private readonly module: WebAssembly.Module, opts: RuntimeOptions) {
     const policy = new Policy(opts.policy);
-    const fds: Fd[] = [
-      new OpenFile(new File(new Uint8Array(0))),
-      new ConsoleStdout((b) => opts.stdout(b)),
-      new ConsoleStdout((b) => opts.stderr(b)),
-    ];
-    for (const [guestPath, hostPath] of Object.entries(opts.preopens)) {
-      fds.push(new PreopenDirectory(guestPath, loadDir(hostPath)));
+    const registry = new FdRegistry(opts.registry);
+    const table = new FdTable();
+    const budget = new OutputBudget(opts.limits.outputBytes);
+    table.push(new StdinFd(opts.stdin));
+    table.push(new OutputFd(1, opts.output, budget));
+    table.push(new OutputFd(2, opts.output, budget));
+    this.sockets = new SocketHost({
+      native: opts.native, policy, cancelFd: opts.cancelFd, cancelFlag: opts.ctl, registry, resolver: opts.resolver,
+    });
+    this.sockets.attachFds(table);
+    const sys = new FileSystem(opts.fs ?? fsNative(), registry, opts.limits.fileBytes, opts.limits.openFiles, opts.confine);
+    this.files = new WasiFiles(this.sockets.mem, table, this.sockets, opts.native);
+    try {
+      for (const p of opts.preopens) {
+        const dir = openPreopen(sys, p.host, p.guest, p.readonly);
+        if (typeof dir === 'string') throw new Error(`preopens['${p.guest}']: ${dir}`);
+        table.push(dir);
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
     }
     const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
-    const wasi = new WASI(opts.args, env, fds, { debug: false });
-    host = new SocketHost({ native: opts.native, policy, cancelFd: opts.cancelFd, cancelFlag: opts.cancelFlag, registry: opts.registry });
-    host.attachFds(wasi.fds as (Fd | undefined)[]);
-    const imports = buildImports(host, wasi);
+    const core = new WasiCore(this.sockets.mem, opts.args, env);
+    this.imports = buildImports(this.sockets, core, this.files);
+  }
 
+  /** Instantiates the module and runs `_start` to its end. Never throws but for a termination. */
+  start(): RunOutcome {
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(module, imports);
+      instance = new WebAssembly.Instance(this.module, this.imports as unknown as WebAssembly.Imports);
     } catch (e) {
-      // A start function runs during instantiation: it may trap or meet a kill.
-      if (e instanceof KillSignal) return { kind: 'killed' };
-      if (e instanceof WASIProcExit) return { kind: 'exit', exitCode: e.code };
-      if (e instanceof WebAssembly.RuntimeError) return { kind: 'trap', message: `${e.name}: ${e.message}` };
+      // A start function runs during instantiation: it may trap, exit or meet a kill.
+      if (isUnwind(e) || e instanceof WebAssembly.RuntimeError) return outcomeOf(e);
       return { kind: 'error', message: `guest cannot be instantiated: ${(e as Error).message}` };
     }
-    const exports = instance.exports as { memory?: WebAssembly.Memory; _start?: () => unknown };
+    const exports = instance.exports as { memory?: unknown; _start?: unknown };
     if (!(exports.memory instanceof WebAssembly.Memory)) return { kind: 'error', message: 'guest exports no memory' };
     if (typeof exports._start !== 'function') return { kind: 'error', message: 'guest exports no _start (a WASI command module is needed)' };
-    host.mem.attach(exports.memory);
+    this.sockets.mem.attach(exports.memory);
     try {
-      const exitCode = wasi.start(instance as unknown as { exports: { memory: WebAssembly.Memory; _start: () => unknown } });
-      return { kind: 'exit', exitCode };
+      (exports._start as () => unknown)();
+      return { kind: 'exit', exitCode: 0 };
     } catch (e) {
-      if (e instanceof KillSignal) return { kind: 'killed' };
-      if (e instanceof WASIProcExit) return { kind: 'exit', exitCode: e.code };
-      const err = e as Error;
-      return { kind: 'trap', message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}` };
+      return outcomeOf(e);
     }
+  }
+
+  /** Closes everything the run holds (sockets, files, folders). Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.files.closeAll();
+    this.sockets.closeAll();
+  }
+}
+
+/**
+ * Runs `module` to its end on this thread. Never throws: the outcome says how it
+ * ended. Every fd the guest opened is closed before this returns.
+ */
+export function runGuest(module: WebAssembly.Module, opts: RuntimeOptions): RunOutcome {
+  let run: GuestRun;
+  try {
+    run = new GuestRun(module, opts);
   } catch (e) {
     if (e instanceof KillSignal) return { kind: 'killed' };
     return { kind: 'error', message: (e as Error)?.message ?? String(e) };
+  }
+  try {
+    return run.start();
   } finally {
-    host?.closeAll();
+    run.dispose();
   }
 }

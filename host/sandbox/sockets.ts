@@ -10,18 +10,22 @@
 // wakes it at once.
 
 import { constants as osConstants } from 'node:os';
-import { WASIProcExit, type Fd } from '@bjorn3/browser_wasi_shim';
-import type { NativeApi } from '../native/libc.js';
+import type { NativeApi, AddrinfoHints, AddrinfoResult } from '../native/libc.js';
 import { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, F_GETFL, F_SETFL, O_NONBLOCK } from '../native/libc.js';
 import { toWasiErrno } from '../native/errno.js';
 import {
   AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, SOCKADDR_MAX,
-  encodeSockaddrIn, encodeSockaddrIn6, sockaddrIp,
+  encodeSockaddrIn, encodeSockaddrIn6, sockaddrIp, parseIPv4, parseIPv6,
 } from '../native/sockaddr.js';
 import { core, HOST_PLATFORM, PLATFORM, KIND, type OptionInfo } from '../core.js';
 import type { Policy } from './policy.js';
 import { GuestMemory } from './memory.js';
 import { SocketFd, type SocketOwner } from './socketfd.js';
+import { FdTable } from './fdtable.js';
+import { FdRegistry } from './registry.js';
+import { KillSignal } from './unwind.js';
+
+export { KillSignal, isUnwind } from './unwind.js';
 import * as abi from './abi.js';
 
 const IS_LINUX = HOST_PLATFORM === PLATFORM.LINUX;
@@ -48,6 +52,8 @@ const SO_RCVTIMEO_HOST = OPT.get('SO_RCVTIMEO')!.hostNumber;
 const SO_SNDTIMEO_HOST = OPT.get('SO_SNDTIMEO')!.hostNumber;
 const SO_NOSIGPIPE = OPT.get('SO_NOSIGPIPE')!.hostNumber;
 const SO_LINGER_HOST = OPT.get('SO_LINGER')!.hostNumber;
+const TCP_CONGESTION_ID = OPT.get('TCP_CONGESTION')!.id;
+const IPV6_V6ONLY = OPT.get('IPV6_V6ONLY')!;
 const UNSPEC4 = new Uint8Array(4);
 const UNSPEC6 = new Uint8Array(16);
 /** ioctl FIONREAD: Linux <asm-generic/ioctls.h> 0x541B, macOS <sys/filio.h> _IOR('f', 127, int). */
@@ -65,6 +71,15 @@ const EINTR = osErrno.EINTR;
  * temporary failure, NOMEM for memory, NOENT for a name that does not resolve.
  * EAI numbers: glibc <netdb.h> (negative), macOS <netdb.h> (positive).
  */
+/** EAI_NONAME (glibc -2, macOS 8) and the host's AI_NUMERICHOST (4 on both). */
+const EAI_NONAME = IS_LINUX ? -2 : 8;
+const AI_NUMERICHOST_HOST = 4;
+
+/** Is `node` an IPv4 or IPv6 literal (an IPv6 zone index allowed)? */
+function isNumericHost(node: string): boolean {
+  return parseIPv4(node) !== null || parseIPv6(node.replace(/%[^%]*$/, '')) !== null;
+}
+
 function eaiToWasi(rc: number): number {
   const again = IS_LINUX ? -3 : 2;
   const memory = IS_LINUX ? -10 : 6;
@@ -73,13 +88,8 @@ function eaiToWasi(rc: number): number {
   return abi.ERRNO_NOENT;
 }
 
-/** Thrown through the guest when the host kills the sandbox. */
-export class KillSignal extends Error {
-  constructor() {
-    super('sandbox killed');
-    this.name = 'KillSignal';
-  }
-}
+/** getaddrinfo(3) as the socket layer calls it (host numbering). */
+export type Resolver = (node: string | null, service: string | null, hints: AddrinfoHints) => { rc: number; results: AddrinfoResult[] };
 
 /** What the socket layer needs from the sandbox runtime. */
 export interface SocketHostOptions {
@@ -89,8 +99,10 @@ export interface SocketHostOptions {
   cancelFd: number;
   /** Shared kill flag (index 0), set by kill() from another thread; optional. */
   cancelFlag?: Int32Array;
+  /** Name resolution (getaddrinfo). Default: the native layer's, on this thread. */
+  resolver?: Resolver;
   /** Shared registry of native fds the guest holds (0 = free slot), so the host can close them if the thread dies. */
-  registry?: Int32Array;
+  registry?: Int32Array | FdRegistry;
 }
 
 // Scratch layout in one native-addressable buffer (allocated once per sandbox):
@@ -121,9 +133,10 @@ export class SocketHost implements SocketOwner {
   readonly mem: GuestMemory;
   private readonly native: NativeApi;
   private readonly policy: Policy;
+  private readonly resolve: Resolver;
   private readonly cancelFd: number;
   private readonly cancelFlag: Int32Array | undefined;
-  private readonly registry: Int32Array | undefined;
+  private readonly registry: FdRegistry;
   private readonly sockets = new Set<SocketFd>();
   private readonly scratch = new Uint8Array(SCRATCH_SIZE);
   private readonly sdv = new DataView(this.scratch.buffer);
@@ -142,16 +155,17 @@ export class SocketHost implements SocketOwner {
   private readonly options = core().options;
   private readonly findLinux = core().exports.findLinux;
   private killed = false;
-  /** The guest's fd table (the shim's array: index = guest fd). */
-  private fds: (Fd | undefined)[] = [];
+  /** The guest's fd table (shared with stdio, folders and files). */
+  private fds = new FdTable();
 
   constructor(opts: SocketHostOptions) {
     this.native = opts.native;
     this.policy = opts.policy;
     this.cancelFd = opts.cancelFd;
     this.cancelFlag = opts.cancelFlag;
-    this.registry = opts.registry;
+    this.registry = opts.registry instanceof FdRegistry ? opts.registry : new FdRegistry(opts.registry);
     this.mem = new GuestMemory(opts.native);
+    this.resolve = opts.resolver ?? ((node, service, hints) => opts.native.getaddrinfo(node, service, hints));
     this.scratchBase = opts.native.addressOf(this.scratch);
     const native = opts.native;
     const OPT_ADDR = this.scratchBase + OPT_AT;
@@ -164,8 +178,8 @@ export class SocketHost implements SocketOwner {
     this.getAllowed = this.options.map((o) => this.policy.canGet(o.name));
   }
 
-  /** Binds the layer to the shim's fd table (shared: sockets live in it too). */
-  attachFds(fds: (Fd | undefined)[]): void {
+  /** Binds the layer to the run's fd table (shared: sockets live in it too). */
+  attachFds(fds: FdTable): void {
     this.fds = fds;
   }
 
@@ -179,11 +193,7 @@ export class SocketHost implements SocketOwner {
   private adopt(nativeFd: number, hostFamily: number, type: number): SocketFd {
     const sock = new SocketFd(this, nativeFd, hostFamily, type);
     this.sockets.add(sock);
-    if (this.registry) {
-      for (let i = 0; i < this.registry.length; i++) {
-        if (Atomics.compareExchange(this.registry, i, 0, nativeFd + 1) === 0) { sock.registrySlot = i; break; }
-      }
-    }
+    sock.registrySlot = this.registry.add(nativeFd);
     if (!MSG_NOSIGNAL && SO_NOSIGPIPE >= 0) {
       // macOS has no MSG_NOSIGNAL: keep a closed peer from raising SIGPIPE in the host.
       this.sdv.setInt32(OPT_AT, 1, true);
@@ -198,18 +208,18 @@ export class SocketHost implements SocketOwner {
     if (fd < 0) return abi.ERRNO_BADF;
     sock.nativeFd = -1;
     this.sockets.delete(sock);
-    if (this.registry && sock.registrySlot >= 0) Atomics.store(this.registry, sock.registrySlot, 0);
+    this.registry.remove(sock.registrySlot);
     // With SO_LINGER on and a time, Linux's close() blocks (non-blocking socket or not)
     // until the data is sent or the time runs out, and nothing interrupts it: not kill(),
-    // not worker.terminate(). Such a close becomes a background graceful close.
+    // not worker.terminate(). The linger may come from setsockopt or be inherited by an
+    // accepted socket from its listener, so every close looks: a lingering close becomes
+    // a background graceful close (FIN). A linger of 0 (abortive close, RST) never blocks.
     try {
-      if (sock.lingerSet) {
-        this.sdv.setUint32(LEN_AT, 8, true);
-        if (this.kget(fd, HOST_SOL_SOCKET, SO_LINGER_HOST) === 0 && this.sdv.getInt32(OPT_AT, true) !== 0 && this.sdv.getInt32(OPT_AT + 4, true) > 0) {
-          this.sdv.setInt32(OPT_AT, 0, true);
-          this.sdv.setInt32(OPT_AT + 4, 0, true);
-          this.kset(fd, HOST_SOL_SOCKET, SO_LINGER_HOST, 8);
-        }
+      this.sdv.setUint32(LEN_AT, 8, true);
+      if (this.kget(fd, HOST_SOL_SOCKET, SO_LINGER_HOST) === 0 && this.sdv.getInt32(OPT_AT, true) !== 0 && this.sdv.getInt32(OPT_AT + 4, true) > 0) {
+        this.sdv.setInt32(OPT_AT, 0, true);
+        this.sdv.setInt32(OPT_AT + 4, 0, true);
+        this.kset(fd, HOST_SOL_SOCKET, SO_LINGER_HOST, 8);
       }
     } catch {
       // A failed look at SO_LINGER must not keep the fd open or fail the close.
@@ -236,18 +246,13 @@ export class SocketHost implements SocketOwner {
   }
 
   private insert(sock: SocketFd): number {
-    const fds = this.fds;
-    for (let i = 0; i < fds.length; i++) {
-      if (fds[i] === undefined) { fds[i] = sock; return i; }
-    }
-    fds.push(sock);
-    return fds.length - 1;
+    return this.fds.insert(sock);
   }
 
   /** The socket at guest fd `fd`, or a WASI errno (BADF, NOTSOCK). */
   private sock(fd: number): SocketFd | number {
-    const f = this.fds[fd >>> 0];
-    if (f === undefined || fd < 0) return abi.ERRNO_BADF;
+    const f = this.fds.get(fd);
+    if (f === undefined) return abi.ERRNO_BADF;
     if (!(f instanceof SocketFd)) return abi.ERRNO_NOTSOCK;
     if (f.nativeFd < 0) return abi.ERRNO_BADF;
     return f;
@@ -591,7 +596,8 @@ export class SocketHost implements SocketOwner {
     // An int option shorter than an int is the kernel's EINVAL (Linux reads a whole int),
     // whatever the policy would say of its value.
     if (value === undefined && !info.byteOk && (info.kind === KIND.INT || info.kind === KIND.BOOL)) return abi.ERRNO_INVAL;
-    if (!this.policy.canSet(info.name, value)) return abi.ERRNO_NOTCAPABLE;
+    if (!this.policy.canSet(info.name, value, sock.type === abi.SOCK_DGRAM)) return abi.ERRNO_NOTCAPABLE;
+    if (info.id === TCP_CONGESTION_ID && !this.policy.canSetCongestion(mem.text(buf_ptr, Math.min(len, 64)).replace(/\0.*$/s, ''))) return abi.ERRNO_NOTCAPABLE;
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     if (len > OPT_SIZE) return abi.ERRNO_INVAL;
     let n = len;
@@ -608,7 +614,6 @@ export class SocketHost implements SocketOwner {
       scratch.set(c.bytes().subarray(0, n), OPT_AT);
     }
     if (this.kset(sock.nativeFd, info.hostLevel, info.hostNumber, n) < 0) return this.errno();
-    if (info.hostNumber === SO_LINGER_HOST && info.hostLevel === HOST_SOL_SOCKET) sock.lingerSet = true;
     return abi.ERRNO_SUCCESS;
   }
 
@@ -665,7 +670,24 @@ export class SocketHost implements SocketOwner {
     this.mem.refresh();
     const t = this.target(fd, addr_ptr, port, this.mayBind);
     if (typeof t === 'number') return t;
+    // [::] with IPV6_V6ONLY off (Linux's default) also takes IPv4 on 0.0.0.0: only when
+    // that is granted too. Otherwise the socket is made IPv6-only before it binds.
+    if (t.sock.hostFamily === HOST_AF_INET6 && this.scratch.subarray(ADDR_AT + 8, ADDR_AT + 24).every((b) => b === 0)) {
+      const v = this.v6only(t.sock, port);
+      if (v !== abi.ERRNO_SUCCESS) return v;
+    }
     return this.native.bind(t.sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + t.len), t.len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+  }
+
+  /**
+   * Before an IPv6 socket binds `::` on `port` (or listens unbound, which binds `::`):
+   * unless the policy grants 0.0.0.0 on that port too, sets IPV6_V6ONLY so that the
+   * socket takes no IPv4 traffic. (Once bound, the kernel refuses to change it.)
+   */
+  private v6only(sock: SocketFd, port: number): number {
+    if (this.policy.canBind(UNSPEC4, port)) return abi.ERRNO_SUCCESS;
+    this.sdv.setInt32(OPT_AT, 1, true);
+    return this.kset(sock.nativeFd, IPV6_V6ONLY.hostLevel, IPV6_V6ONLY.hostNumber, 4) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
   }
 
   /** sock_connect(fd, addr_ptr, port). A blocking socket waits for the outcome. */
@@ -691,7 +713,13 @@ export class SocketHost implements SocketOwner {
     if (typeof sock === 'number') return sock;
     // listen() on an unbound socket binds it to 0.0.0.0 / :: on an ephemeral port: every
     // interface, which needs a bind grant for the unspecified address.
-    if (this.boundPort(sock) === 0 && !this.policy.canBind(this.unspecified(sock), 0)) return abi.ERRNO_NOTCAPABLE;
+    if (this.boundPort(sock) === 0) {
+      if (!this.policy.canBind(this.unspecified(sock), 0)) return abi.ERRNO_NOTCAPABLE;
+      if (sock.hostFamily === HOST_AF_INET6) {
+        const v = this.v6only(sock, 0);
+        if (v !== abi.ERRNO_SUCCESS) return v;
+      }
+    }
     return this.native.listen(sock.nativeFd, backlog) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
   }
 
@@ -891,8 +919,8 @@ export class SocketHost implements SocketOwner {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const id = level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
-    // Options outside the catalogue are not for guests.
-    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    // An option outside the catalogue: the kernel's answer for an unknown option, no syscall.
+    if (id < 0) return abi.ERRNO_NOPROTOOPT;
     return this.getopt(sock, this.options[id], buf_ptr, len_ptr, true);
   }
 
@@ -903,7 +931,7 @@ export class SocketHost implements SocketOwner {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const id = level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
-    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    if (id < 0) return abi.ERRNO_NOPROTOOPT;
     return this.setopt(sock, this.options[id], buf_ptr, len);
   }
 
@@ -914,7 +942,7 @@ export class SocketHost implements SocketOwner {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const id = this.findLinux(level, optname);
-    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    if (id < 0) return abi.ERRNO_NOPROTOOPT;
     return this.getopt(sock, this.options[id], optval_ptr, optlen_ptr, false);
   }
 
@@ -925,7 +953,7 @@ export class SocketHost implements SocketOwner {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const id = this.findLinux(level, optname);
-    if (id < 0) return abi.ERRNO_NOTCAPABLE;
+    if (id < 0) return abi.ERRNO_NOPROTOOPT;
     return this.setopt(sock, this.options[id], optval_ptr, optlen);
   }
 
@@ -997,7 +1025,7 @@ export class SocketHost implements SocketOwner {
 
   /** Looks up a guest fd for the fd_* overrides: the SocketFd, or undefined for other fds. */
   socketAt(fd: number): SocketFd | undefined {
-    const f = this.fds[fd >>> 0];
+    const f = this.fds.get(fd);
     return f instanceof SocketFd && f.nativeFd >= 0 ? f : undefined;
   }
 
@@ -1046,7 +1074,7 @@ export class SocketHost implements SocketOwner {
         const ms = Math.min(Math.ceil(waitMs), 0x7fffffff);
         if (timeoutMs < 0 || ms < timeoutMs) timeoutMs = ms;
       } else if (tag === abi.EVENTTYPE_FD_READ || tag === abi.EVENTTYPE_FD_WRITE) {
-        const f = this.fds[mem.u32(s + 16)];
+        const f = this.fds.get(mem.u32(s + 16));
         if (f === undefined) { subNow[i] = abi.ERRNO_BADF; immediate = true; continue; }
         if (!(f instanceof SocketFd) || f.nativeFd < 0) { subNow[i] = abi.ERRNO_SUCCESS; immediate = true; continue; }
         this.pdv.setInt32(nfds * 8, f.nativeFd, true);
@@ -1131,11 +1159,18 @@ export class SocketHost implements SocketOwner {
     node_ptr >>>= 0; node_len >>>= 0; service_ptr >>>= 0; service_len >>>= 0; hints_ptr >>>= 0; res_ptr >>>= 0; res_len_ptr >>>= 0;
     this.checkKill();
     this.mem.refresh();
-    if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
     const mem = this.mem;
     if (!mem.ok(node_ptr, node_len) || !mem.ok(service_ptr, service_len) || !mem.ok(hints_ptr, abi.ADDRINFO_SIZE) || !mem.ok(res_ptr, 4) || !mem.ok(res_len_ptr, 4)) return abi.ERRNO_FAULT;
     if (node_len > 1024 || service_len > 64) return abi.ERRNO_INVAL;
     const node = node_len > 0 ? mem.text(node_ptr, node_len).replace(/\0.*$/s, '') : null;
+    // A numeric address (or no node: the local addresses) needs no resolver and no grant;
+    // a name needs net.lookup, and one outside its patterns gets the answer a name that
+    // does not exist gets, without a query (nothing the guest invents reaches a resolver).
+    const numeric = node === null || isNumericHost(node);
+    if (!numeric) {
+      if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
+      if (!this.policy.canLookup(node)) return eaiToWasi(EAI_NONAME);
+    }
     const service = service_len > 0 ? mem.text(service_ptr, service_len).replace(/\0.*$/s, '') : null;
     // WasmEdge hints: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4.
     const hflags = mem.u16(hints_ptr);
@@ -1148,57 +1183,65 @@ export class SocketHost implements SocketOwner {
     const family = hfam === abi.AF_INET4 ? HOST_AF_INET : hfam === abi.AF_INET6 ? HOST_AF_INET6 : 0;
     const socktype = htype === abi.SOCK_STREAM ? HOST_SOCK_STREAM : htype === abi.SOCK_DGRAM ? HOST_SOCK_DGRAM : 0;
     const protocol = hproto === 1 ? 6 : hproto === 2 ? 17 : 0;
-    const { rc, results } = this.native.getaddrinfo(node, service, { flags: hostFlags, family, socktype, protocol });
+    const { rc, results } = this.resolve(node, service, { flags: hostFlags | (numeric ? AI_NUMERICHOST_HOST : 0), family, socktype, protocol });
     if (rc !== 0) return eaiToWasi(rc);
-    let count = 0;
-    let entry = mem.u32(res_ptr);
+    // The answers the grants allow (without a service they carry port 0: any granted port).
+    const answers: { ip: Uint8Array; port: number; socktype: number; protocol: number; canonname: string | null }[] = [];
     for (const r of results) {
-      if (count >= (max_len >>> 0) || entry === 0) break;
       const a = sockaddrIp(r.addr, r.addr.length);
       if (!a) continue;
-      const { ip, port } = a;
-      // Without a service the answers carry port 0: match the address on any granted port.
       const allowed = service === null
-        ? this.policy.canConnectSomePort(ip) || this.policy.canBindSomePort(ip)
-        : this.policy.canConnect(ip, port) || this.policy.canBind(ip, port);
-      if (!allowed) continue;
+        ? this.policy.canConnectSomePort(a.ip) || this.policy.canBindSomePort(a.ip)
+        : this.policy.canConnect(a.ip, a.port) || this.policy.canBind(a.ip, a.port);
+      if (allowed) answers.push({ ip: a.ip, port: a.port, socktype: r.socktype, protocol: r.protocol, canonname: r.canonname });
+    }
+    // Answers that exist but lie outside the grants look like no answer at all.
+    if (answers.length === 0 && !numeric && results.length > 0) return eaiToWasi(EAI_NONAME);
+    // The guest's preallocated chain, every pointer read and checked before anything is
+    // written: __wasi_addrinfo_t (28 bytes): flags u16 @0, family u8 @2, socktype u8 @3,
+    // protocol u32 @4, addrlen u32 @8, addr_ptr @12, canonname_ptr @16, canonname_len @20,
+    // next_ptr @24; __wasi_sockaddr_t (12 bytes): family u16 @0, data_len u32 @4, data_ptr @8.
+    const slots: { entry: number; sa: number; data_ptr: number; data_len: number; cn_ptr: number; cn_len: number }[] = [];
+    let entry = mem.u32(res_ptr);
+    while (slots.length < answers.length && slots.length < (max_len >>> 0) && entry !== 0) {
       if (!mem.ok(entry, abi.ADDRINFO_SIZE)) return abi.ERRNO_FAULT;
-      // __wasi_addrinfo_t: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4,
-      // addrlen u32 @8, addr_ptr @12, canonname_ptr @16, canonname_len @20, next_ptr @24.
-      mem.setU16(entry, hflags);
-      mem.u8[entry + 2] = ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6;
-      mem.u8[entry + 3] = r.socktype === HOST_SOCK_STREAM ? abi.SOCK_STREAM : r.socktype === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY;
-      mem.setU32(entry + 4, r.protocol === 6 ? 1 : r.protocol === 17 ? 2 : 0);
       const sa = mem.u32(entry + 12);
-      // __wasi_sockaddr_t: family u16 @0, data_len u32 @4, data_ptr u32 @8; data = port (BE) then address.
+      let data_ptr = 0;
+      let data_len = 0;
       if (sa !== 0) {
         if (!mem.ok(sa, abi.SOCKADDR_SIZE)) return abi.ERRNO_FAULT;
-        const data_len = mem.u32(sa + 4);
-        const data_ptr = mem.u32(sa + 8);
-        const need = 2 + ip.length;
-        if (data_len < need || !mem.ok(data_ptr, data_len)) return abi.ERRNO_FAULT;
-        mem.setU16(sa, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
-        mem.u8.fill(0, data_ptr, data_ptr + data_len);
-        mem.dv.setUint16(data_ptr, port, false);
-        mem.u8.set(ip, data_ptr + 2);
-        mem.setU32(entry + 8, need);
+        data_len = mem.u32(sa + 4);
+        data_ptr = mem.u32(sa + 8);
+        if (data_len < 2 + answers[slots.length].ip.length || !mem.ok(data_ptr, data_len)) return abi.ERRNO_FAULT;
       }
       const cn_ptr = mem.u32(entry + 16);
       const cn_len = mem.u32(entry + 20);
-      if (cn_ptr !== 0 && r.canonname && cn_len > 0 && mem.ok(cn_ptr, cn_len)) {
-        const text = Buffer.from(r.canonname, 'utf8').subarray(0, cn_len - 1);
-        mem.u8.set(text, cn_ptr);
-        mem.u8[cn_ptr + text.length] = 0;
-      }
-      count++;
+      slots.push({ entry, sa, data_ptr, data_len, cn_ptr: cn_len > 0 && mem.ok(cn_ptr, cn_len) ? cn_ptr : 0, cn_len });
       entry = mem.u32(entry + 24);
     }
+    for (let i = 0; i < slots.length; i++) {
+      const { ip, port, socktype: st, protocol: pr, canonname } = answers[i];
+      const s = slots[i];
+      mem.setU16(s.entry, hflags);
+      mem.u8[s.entry + 2] = ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6;
+      mem.u8[s.entry + 3] = st === HOST_SOCK_STREAM ? abi.SOCK_STREAM : st === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY;
+      mem.setU32(s.entry + 4, pr === 6 ? 1 : pr === 17 ? 2 : 0);
+      if (s.sa !== 0) {
+        // data = port (2 bytes, network order) then the address bytes.
+        mem.setU16(s.sa, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
+        mem.u8.fill(0, s.data_ptr, s.data_ptr + s.data_len);
+        mem.dv.setUint16(s.data_ptr, port, false);
+        mem.u8.set(ip, s.data_ptr + 2);
+        mem.setU32(s.entry + 8, 2 + ip.length);
+      }
+      if (s.cn_ptr !== 0 && canonname) {
+        const text = Buffer.from(canonname, 'utf8').subarray(0, s.cn_len - 1);
+        mem.u8.set(text, s.cn_ptr);
+        mem.u8[s.cn_ptr + text.length] = 0;
+      }
+    }
+    const count = slots.length;
     mem.setU32(res_len_ptr, count);
     return abi.ERRNO_SUCCESS;
   }
-}
-
-/** Is this exception one that must unwind the guest (and not become an errno)? */
-export function isUnwind(e: unknown): boolean {
-  return e instanceof KillSignal || e instanceof WASIProcExit;
 }

@@ -12,12 +12,15 @@
 // turns into an errno), so no call can hang the fuzzer.
 
 import fc from 'fast-check';
-import { WASI, File, OpenFile, ConsoleStdout, type Fd } from '@bjorn3/browser_wasi_shim';
-import { native, type NativeApi, type Buf } from '../../host/native/libc.js';
+import { native, type NativeApi, type Buf, type AddrinfoHints, type AddrinfoResult } from '../../host/native/libc.js';
 import { SocketHost } from '../../host/sandbox/sockets.js';
 import { Policy, type PolicyOptions } from '../../host/sandbox/policy.js';
 import { buildImports, type ImportFn } from '../../host/sandbox/runtime.js';
 import { SocketFd } from '../../host/sandbox/socketfd.js';
+import { FdTable } from '../../host/sandbox/fdtable.js';
+import { BytesStdin, OutputBudget, OutputFd, StdinFd } from '../../host/sandbox/stdio.js';
+import { WasiCore } from '../../host/sandbox/wasi-core.js';
+import { WasiFiles } from '../../host/sandbox/wasi-fs.js';
 
 const PAGE = 65536;
 
@@ -93,8 +96,10 @@ class GuardNative implements NativeApi {
   setsockoptAt(fd: number, lv: number, o: number, v: number, l: number) { this.fd(fd, 'setsockopt'); return this.libc.setsockoptAt(fd, lv, o, v, l); }
   recvmsgAt(fd: number, m: number, f: number) { this.fd(fd, 'recvmsg'); return this.libc.recvmsgAt(fd, m, f); }
   sendmsgAt(fd: number, m: number, f: number) { this.fd(fd, 'sendmsg'); return this.libc.sendmsgAt(fd, m, f); }
-  getaddrinfo(): { rc: number; results: [] } {
-    this.violations.push('getaddrinfo reached the resolver (lookup is never granted here)');
+  getaddrinfo(node: string | null, service: string | null, hints: AddrinfoHints): { rc: number; results: AddrinfoResult[] } {
+    // Numeric (AI_NUMERICHOST) and node-less lookups never ask a resolver: the real libc answers them.
+    if (node === null || (hints.flags & 4) !== 0) return this.libc.getaddrinfo(node, service, hints);
+    this.violations.push(`getaddrinfo('${node}') reached the resolver (name lookup is never granted here)`);
     return { rc: -2, results: [] };
   }
 }
@@ -177,7 +182,7 @@ export class Harness {
   readonly memory: WebAssembly.Memory;
   readonly guard: GuardNative;
   readonly host: SocketHost;
-  readonly wasi: WASI;
+  readonly table: FdTable;
   readonly imports: ReturnType<typeof buildImports>;
   private readonly pipe = new Int32Array(2);
   calls = 0;
@@ -191,21 +196,22 @@ export class Harness {
     const libc = native();
     if (libc.pipe(this.pipe) < 0) throw new Error('pipe failed');
     this.guard = new GuardNative(this.pipe[0]);
-    this.wasi = new WASI([], [], [
-      new OpenFile(new File(new Uint8Array(0))),
-      new ConsoleStdout(() => {}),
-      new ConsoleStdout(() => {}),
-      new OpenFile(new File(new Uint8Array(16))),
-    ], { debug: false });
-    Object.assign(this.wasi, { inst: { exports: { memory: this.memory } } });
+    // fd 0-2 stdio (output dropped), fd 3 a resource that is not a socket.
+    this.table = new FdTable();
+    const sink = { write: () => {} };
+    const budget = new OutputBudget(Number.MAX_SAFE_INTEGER);
+    this.table.push(new StdinFd(new BytesStdin(new Uint8Array(0))));
+    this.table.push(new OutputFd(1, sink, budget));
+    this.table.push(new OutputFd(2, sink, budget));
+    this.table.push(new StdinFd(new BytesStdin(new Uint8Array(16))));
     this.host = new SocketHost({
       native: this.guard,
       policy: new Policy(policy),
       cancelFd: this.pipe[0],
     });
-    this.host.attachFds(this.wasi.fds as (Fd | undefined)[]);
+    this.host.attachFds(this.table);
     this.host.mem.attach(this.memory);
-    this.imports = buildImports(this.host, this.wasi);
+    this.imports = buildImports(this.host, new WasiCore(this.host.mem, [], []), new WasiFiles(this.host.mem, this.table, this.host, this.guard));
     this.layout();
   }
 
@@ -258,7 +264,20 @@ export class Harness {
         addr(a[1]);
         if (a.length === 4) { add(a[2], 4); add(a[3], 4); } else add(a[2], 4);
         break;
-      case 'sock_getaddrinfo': add(a[7], 4); break;
+      case 'sock_getaddrinfo': {
+        add(a[7], 4);
+        // The guest's preallocated chain (read before the call, as the import reads it
+        // before writing): each entry, its sockaddr, the sockaddr's data, the canonname.
+        let e = u32at(a[5]);
+        for (let i = 0; i < Math.min(a[6], 64) && e !== 0 && e + 28 <= size; i++) {
+          add(e, 28);
+          const sa = u32at(e + 12);
+          if (sa !== 0 && sa + 12 <= size) { add(sa, 2); add(u32at(sa + 8), u32at(sa + 4)); }
+          add(u32at(e + 16), u32at(e + 20));
+          e = u32at(e + 24);
+        }
+        break;
+      }
       case 'poll_oneoff': add(a[1], 32 * Math.min(a[2], 1024)); add(a[3], 4); break;
       case 'fd_read': iovs(a[1], a[2]); add(a[3], 4); break;
       case 'fd_write': add(a[3], 4); break;
@@ -271,7 +290,7 @@ export class Harness {
   call(c: Call): string | null {
     const before = new Uint8Array(this.memory.buffer).slice();
     const allowed = this.outputs(c);
-    const fn = (this.imports as Record<string, Record<string, ImportFn>>)[c.module][c.name];
+    const fn = (this.imports as unknown as Record<string, Record<string, ImportFn>>)[c.module][c.name];
     if (process.env.SOCKBOX_FUZZ_TRACE === '2') process.stderr.write(`${c.name}(${c.args.join(',')})\n`);
     let rc: unknown;
     try {
@@ -301,7 +320,7 @@ export class Harness {
     hist[rc] = (hist[rc] ?? 0) + 1;
     if (this.guard.violations.length) return `${c.name}(${c.args}): ${this.guard.violations.join('; ')}`;
     // Sockets stay guest-visible as the fuzzer left them; a SocketFd never points at a closed fd.
-    for (const f of this.wasi.fds) if (f instanceof SocketFd && f.nativeFd >= 0 && !this.guard.owned.has(f.nativeFd)) return `fd table holds a dead socket`;
+    for (const f of this.table.all()) if (f instanceof SocketFd && f.nativeFd >= 0 && !this.guard.owned.has(f.nativeFd)) return `fd table holds a dead socket`;
     this.layout();
     return null;
   }

@@ -1,0 +1,502 @@
+// Preopened folders, and the directories and files a guest opens inside them: live
+// host files, read and written through (nothing is copied at start), every path
+// resolved beneath its directory handle by confine.ts. These resources see only JS
+// values and native fds; wasi-fs.ts reads and writes guest memory for them.
+
+import { constants as osConstants } from 'node:os';
+import {
+  O, AT, S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFCHR, S_IFBLK, S_IFSOCK, DT, UTIME_NOW, UTIME_OMIT,
+  type FsApi, type Stat,
+} from '../native/fs.js';
+import {
+  ERRNO_BADF, ERRNO_DQUOT, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_MFILE, ERRNO_NOTCAPABLE, ERRNO_NOTDIR, ERRNO_NOTSUP,
+  ERRNO_SUCCESS, errnoName, toWasiErrno,
+} from '../native/errno.js';
+import { Confiner, type ConfineMode, type ParentRef } from './confine.js';
+import { FdRegistry } from './registry.js';
+import { GuestFd } from './fdtable.js';
+import {
+  FILETYPE_BLOCK_DEVICE, FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
+  FILETYPE_SOCKET_STREAM, FILETYPE_SYMBOLIC_LINK, FILETYPE_UNKNOWN, FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK,
+  FDFLAGS_RSYNC, FDFLAGS_SYNC, FSTFLAGS_ATIM, FSTFLAGS_ATIM_NOW, FSTFLAGS_MTIM, FSTFLAGS_MTIM_NOW, OFLAGS_CREAT,
+  OFLAGS_DIRECTORY, OFLAGS_EXCL, OFLAGS_TRUNC, RIGHTS_FD_READ, RIGHTS_FD_READDIR, RIGHTS_WRITING, dirRights,
+  fileRights, inheritingRights, type Fdstat, type Filestat,
+} from './wasi-defs.js';
+
+const E = osConstants.errno as Record<string, number>;
+/** New files and directories: rw-r--r-- and rwxr-xr-x, less the host's umask. */
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+const F_GETFL = 3;
+const F_SETFL = 4;
+
+/** Host errno -> WASI errno, with an escape (EXDEV from the confinement) as NOTCAPABLE. */
+function wasiErr(hostErrno: number): number {
+  if (hostErrno === E.EXDEV) return ERRNO_NOTCAPABLE;
+  return toWasiErrno(hostErrno);
+}
+
+/** st_mode -> WASI filetype. */
+export function filetypeOf(mode: number): number {
+  switch (mode & S_IFMT) {
+    case S_IFDIR: return FILETYPE_DIRECTORY;
+    case S_IFREG: return FILETYPE_REGULAR_FILE;
+    case S_IFLNK: return FILETYPE_SYMBOLIC_LINK;
+    case S_IFCHR: return FILETYPE_CHARACTER_DEVICE;
+    case S_IFBLK: return FILETYPE_BLOCK_DEVICE;
+    case S_IFSOCK: return FILETYPE_SOCKET_STREAM;
+    default: return FILETYPE_UNKNOWN;
+  }
+}
+
+/** d_type -> WASI filetype. */
+export function filetypeOfDirent(type: number): number {
+  switch (type) {
+    case DT.DIR: return FILETYPE_DIRECTORY;
+    case DT.REG: return FILETYPE_REGULAR_FILE;
+    case DT.LNK: return FILETYPE_SYMBOLIC_LINK;
+    case DT.CHR: return FILETYPE_CHARACTER_DEVICE;
+    case DT.BLK: return FILETYPE_BLOCK_DEVICE;
+    case DT.SOCK: return FILETYPE_SOCKET_STREAM;
+    default: return FILETYPE_UNKNOWN;
+  }
+}
+
+function toFilestat(s: Stat): Filestat {
+  return { dev: s.dev, ino: s.ino, filetype: filetypeOf(s.mode), nlink: s.nlink, size: s.size, atim: s.atim, mtim: s.mtim, ctim: s.ctim };
+}
+
+/** What every folder and file of one run shares: the calls, the books, the limits. */
+export class FileSystem {
+  readonly confiner: Confiner;
+  /** Bytes the guest has written to files (and grown them by) this run. */
+  written = 0;
+  /** Files and directories the guest holds open (preopens included). */
+  open = 0;
+
+  constructor(
+    readonly fs: FsApi,
+    private readonly registry: FdRegistry,
+    /** Most bytes the guest may write to files in one run (limits.fileBytes). */
+    readonly maxWrite: number,
+    /** Most files and directories open at once. */
+    readonly maxOpen: number,
+    mode: ConfineMode = 'auto',
+  ) {
+    this.confiner = new Confiner(fs, mode);
+  }
+
+  /** Bytes the guest may still write. */
+  quotaLeft(): number {
+    return Math.max(0, this.maxWrite - this.written);
+  }
+
+  /** Takes a native fd into the books; closes it and returns -1 when the books are full. */
+  adopt(fd: number): number {
+    if (this.open >= this.maxOpen) { this.fs.close(fd); return -1; }
+    const slot = this.registry.add(fd);
+    if (slot === -1) { this.fs.close(fd); return -1; }
+    this.open++;
+    return slot;
+  }
+
+  /** Closes a native fd taken by adopt(). */
+  release(fd: number, slot: number): number {
+    this.registry.remove(slot);
+    this.open--;
+    return this.fs.close(fd) < 0 ? wasiErr(this.fs.errno()) : ERRNO_SUCCESS;
+  }
+}
+
+/** A directory: a preopened folder or one opened inside it. */
+export class HostDir extends GuestFd {
+  private slot: number;
+  /** The native fd; -1 once closed. */
+  nativeFd: number;
+
+  constructor(
+    readonly sys: FileSystem,
+    nativeFd: number,
+    slot: number,
+    /** The guest's name for a preopen ('/data'), or null for a directory opened inside one. */
+    readonly preopenName: Uint8Array | null,
+    /** No writes anywhere beneath. */
+    readonly readonly: boolean,
+  ) {
+    super();
+    this.nativeFd = nativeFd;
+    this.slot = slot;
+  }
+
+  fdstat(): Fdstat {
+    return { filetype: FILETYPE_DIRECTORY, flags: 0, rightsBase: dirRights(!this.readonly), rightsInheriting: inheritingRights(!this.readonly) };
+  }
+
+  override filestat(): Filestat | number {
+    const s = this.sys.fs.stat(this.nativeFd, null, false);
+    return s ? toFilestat(s) : wasiErr(this.sys.fs.errno());
+  }
+
+  override setFdflags(flags: number): number {
+    return flags === 0 ? ERRNO_SUCCESS : ERRNO_NOTSUP;
+  }
+
+  override close(): number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const fd = this.nativeFd;
+    this.nativeFd = -1;
+    return this.sys.release(fd, this.slot);
+  }
+
+  private get confiner(): Confiner {
+    return this.sys.confiner;
+  }
+
+  /**
+   * path_open: a HostDir or HostFile for `path` beneath this directory, or a WASI errno.
+   * `rights`: what the guest asked for (writing rights open the file for writing).
+   */
+  open(path: string, follow: boolean, oflags: number, rights: number, fdflags: number): GuestFd | number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const write = (rights & RIGHTS_WRITING) !== 0 || (fdflags & FDFLAGS_APPEND) !== 0 || (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) !== 0;
+    if (write && this.readonly) return ERRNO_NOTCAPABLE;
+    const read = (rights & (RIGHTS_FD_READ | RIGHTS_FD_READDIR)) !== 0 || !write;
+    let flags = O.NONBLOCK;
+    if (oflags & OFLAGS_DIRECTORY) flags |= O.DIRECTORY;
+    if (oflags & OFLAGS_CREAT) flags |= O.CREAT;
+    if (oflags & OFLAGS_EXCL) flags |= O.EXCL;
+    if (oflags & OFLAGS_TRUNC) flags |= O.TRUNC;
+    if (fdflags & FDFLAGS_APPEND) flags |= O.APPEND;
+    if (fdflags & FDFLAGS_DSYNC) flags |= O.DSYNC;
+    if (fdflags & (FDFLAGS_SYNC | FDFLAGS_RSYNC)) flags |= O.SYNC;
+    // A directory opens read-only; a file as the rights ask. Opening a directory for
+    // writing is EISDIR from the kernel, as POSIX says.
+    flags |= (oflags & OFLAGS_DIRECTORY) !== 0 ? O.RDONLY : write ? (read ? O.RDWR : O.WRONLY) : O.RDONLY;
+    if (this.sys.open >= this.sys.maxOpen) return ERRNO_MFILE;
+    const fd = this.confiner.open(this.nativeFd, path, flags, FILE_MODE, follow);
+    if (fd < 0) return wasiErr(-fd);
+    const st = this.sys.fs.stat(fd, null, false);
+    if (!st) { const e = this.sys.fs.errno(); this.sys.fs.close(fd); return wasiErr(e); }
+    const type = st.mode & S_IFMT;
+    // Only files and directories: a FIFO or a device in a folder is not for guests
+    // (reading a FIFO waits for a writer; a device may do anything).
+    if (type !== S_IFREG && type !== S_IFDIR) { this.sys.fs.close(fd); return ERRNO_NOTSUP; }
+    if ((oflags & OFLAGS_DIRECTORY) !== 0 && type !== S_IFDIR) { this.sys.fs.close(fd); return ERRNO_NOTDIR; }
+    const slot = this.sys.adopt(fd);
+    if (slot === -1) return ERRNO_MFILE;
+    if (type === S_IFDIR) return new HostDir(this.sys, fd, slot, null, this.readonly);
+    // The native fd stays O_NONBLOCK only where it matters (none for regular files); the
+    // guest's NONBLOCK is kept in the resource.
+    const file = new HostFile(this.sys, fd, slot, read, write && !this.readonly, (fdflags & FDFLAGS_APPEND) !== 0);
+    file.nonblock = (fdflags & FDFLAGS_NONBLOCK) !== 0;
+    return file;
+  }
+
+  /** Resolves `path` and runs `act` on its parent directory and last name. */
+  private atParent(path: string, act: (ref: ParentRef) => number): number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const ref = this.confiner.parent(this.nativeFd, path);
+    if (typeof ref === 'number') return wasiErr(-ref);
+    try {
+      return act(ref);
+    } finally {
+      this.confiner.release(ref);
+    }
+  }
+
+  /** path_filestat_get. */
+  stat(path: string, follow: boolean): Filestat | number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const fs = this.sys.fs;
+    // Following: the whole path resolved beneath this directory (a symlink's `..` may
+    // go up to here, no further). Not following: the entry itself, in its parent.
+    if (!follow) {
+      let out: Filestat | number = ERRNO_INVAL;
+      const rc = this.atParent(path, (ref) => {
+        const s = fs.stat(ref.fd, ref.name, true);
+        if (!s) return wasiErr(fs.errno());
+        if (ref.dirOnly && (s.mode & S_IFMT) !== S_IFDIR) return ERRNO_NOTDIR;
+        out = toFilestat(s);
+        return ERRNO_SUCCESS;
+      });
+      // rc INVAL: `.`, `..`: no entry of its own, the directory the whole path names.
+      if (rc !== ERRNO_INVAL) return rc === ERRNO_SUCCESS ? out : rc;
+    }
+    const fd = this.confiner.open(this.nativeFd, path, O.PATH !== 0 ? O.PATH : O.RDONLY | O.NONBLOCK, 0, true);
+    if (fd < 0) return wasiErr(-fd);
+    const s = fs.stat(fd, null, false);
+    const e = s ? 0 : fs.errno();
+    fs.close(fd);
+    return s ? toFilestat(s) : wasiErr(e);
+  }
+
+  /** path_filestat_set_times. */
+  setTimes(path: string, follow: boolean, atim: bigint, mtim: bigint, fstflags: number): number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    if (this.readonly) return ERRNO_NOTCAPABLE;
+    const times = timespecs(atim, mtim, fstflags);
+    if (typeof times === 'number') return times;
+    const fs = this.sys.fs;
+    if (!follow) {
+      const rc = this.atParent(path, (ref) => (fs.utimensat(ref.fd, ref.name, times, AT.SYMLINK_NOFOLLOW) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+      if (rc !== ERRNO_INVAL) return rc;
+    }
+    const fd = this.confiner.open(this.nativeFd, path, O.RDONLY | O.NONBLOCK, 0, true);
+    if (fd < 0) return wasiErr(-fd);
+    const r = fs.futimens(fd, times);
+    const e = r < 0 ? fs.errno() : 0;
+    fs.close(fd);
+    return r < 0 ? wasiErr(e) : ERRNO_SUCCESS;
+  }
+
+  /** path_create_directory. */
+  mkdir(path: string): number {
+    if (this.readonly) return ERRNO_NOTCAPABLE;
+    const fs = this.sys.fs;
+    const rc = this.atParent(path, (ref) => (fs.mkdirat(ref.fd, ref.name, DIR_MODE) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+    // mkdir of `.` or `..`: it exists.
+    return rc === ERRNO_INVAL ? wasiErr(E.EEXIST) : rc;
+  }
+
+  /** path_unlink_file. */
+  unlink(path: string): number {
+    if (this.readonly) return ERRNO_NOTCAPABLE;
+    const fs = this.sys.fs;
+    const rc = this.atParent(path, (ref) => {
+      if (ref.dirOnly) return wasiErr(E.ENOTDIR);
+      return fs.unlinkat(ref.fd, ref.name, 0) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS;
+    });
+    return rc === ERRNO_INVAL ? ERRNO_ISDIR : rc;
+  }
+
+  /** path_remove_directory. */
+  rmdir(path: string): number {
+    if (this.readonly) return ERRNO_NOTCAPABLE;
+    const fs = this.sys.fs;
+    const rc = this.atParent(path, (ref) => (fs.unlinkat(ref.fd, ref.name, AT.REMOVEDIR) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+    // rmdir of `.` is EINVAL, of `..` ENOTEMPTY (Linux's answers).
+    if (rc === ERRNO_INVAL) return /(^|\/)\.\.\/*$/.test(path) ? wasiErr(E.ENOTEMPTY) : ERRNO_INVAL;
+    return rc;
+  }
+
+  /** path_readlink: the link's bytes, or an errno. */
+  readlink(path: string): Uint8Array | number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const fs = this.sys.fs;
+    let out: Uint8Array | number = ERRNO_INVAL;
+    this.atParent(path, (ref) => {
+      const buf = new Uint8Array(4096);
+      const n = fs.readlinkat(ref.fd, ref.name, buf);
+      out = n < 0 ? wasiErr(fs.errno()) : buf.slice(0, n);
+      return ERRNO_SUCCESS;
+    });
+    return out;
+  }
+
+  /** path_symlink: creates a link at `path` holding `target` (any text; following it stays confined). */
+  symlink(target: Uint8Array, path: string): number {
+    if (this.readonly) return ERRNO_NOTCAPABLE;
+    const fs = this.sys.fs;
+    const t = new Uint8Array(target.length + 1);
+    t.set(target);
+    const rc = this.atParent(path, (ref) => (fs.symlinkat(t, ref.fd, ref.name) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+    return rc === ERRNO_INVAL ? wasiErr(E.EEXIST) : rc;
+  }
+
+  /** path_rename: `path` here to `toPath` in directory `to`. */
+  rename(path: string, to: HostDir, toPath: string): number {
+    if (this.readonly || to.readonly) return ERRNO_NOTCAPABLE;
+    const fs = this.sys.fs;
+    const rc = this.atParent(path, (from) => {
+      const rc2 = to.atParent(toPath, (dest) => (fs.renameat(from.fd, from.name, dest.fd, dest.name) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+      return rc2 === ERRNO_INVAL ? wasiErr(E.EBUSY) : rc2;
+    });
+    return rc === ERRNO_INVAL ? wasiErr(E.EBUSY) : rc;
+  }
+
+  /** path_link: a hard link at `toPath` in `to` for `path` here (a symlink is linked itself). */
+  link(path: string, follow: boolean, to: HostDir, toPath: string): number {
+    if (to.readonly) return ERRNO_NOTCAPABLE;
+    // Following a symlink for a hard link would resolve its text unconfined: refused, as in wasmtime.
+    if (follow) return ERRNO_INVAL;
+    const fs = this.sys.fs;
+    const rc = this.atParent(path, (from) => {
+      const rc2 = to.atParent(toPath, (dest) => (fs.linkat(from.fd, from.name, dest.fd, dest.name, 0) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
+      return rc2 === ERRNO_INVAL ? wasiErr(E.EEXIST) : rc2;
+    });
+    return rc === ERRNO_INVAL ? wasiErr(E.EPERM) : rc;
+  }
+
+  /** fd_readdir: up to `max` entries from `cookie`, or an errno. */
+  readdir(cookie: bigint, max: number): { next: bigint; ino: bigint; type: number; name: Uint8Array }[] | number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    // The walk opened intermediate directories O_PATH; a directory the guest holds is a
+    // real open fd (O_RDONLY | O_DIRECTORY), which getdents needs.
+    const list = this.sys.fs.readdir(this.nativeFd, cookie, max);
+    if (!list) return wasiErr(this.sys.fs.errno());
+    return list.map((d) => ({ next: d.next, ino: d.ino, type: filetypeOfDirent(d.type), name: d.name }));
+  }
+}
+
+/** struct timespec[2] for futimens/utimensat from WASI times and fstflags, or INVAL. */
+function timespecs(atim: bigint, mtim: bigint, fst: number): Uint8Array | number {
+  if (((fst & FSTFLAGS_ATIM) && (fst & FSTFLAGS_ATIM_NOW)) || ((fst & FSTFLAGS_MTIM) && (fst & FSTFLAGS_MTIM_NOW))) return ERRNO_INVAL;
+  if (fst & ~(FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW | FSTFLAGS_MTIM | FSTFLAGS_MTIM_NOW)) return ERRNO_INVAL;
+  const out = new Uint8Array(32);
+  const dv = new DataView(out.buffer);
+  const put = (at: number, t: bigint, set: boolean, now: boolean) => {
+    if (now) { dv.setBigInt64(at, 0n, true); dv.setBigInt64(at + 8, BigInt(UTIME_NOW), true); return; }
+    if (!set) { dv.setBigInt64(at, 0n, true); dv.setBigInt64(at + 8, BigInt(UTIME_OMIT), true); return; }
+    const ns = BigInt.asUintN(64, t);
+    dv.setBigInt64(at, ns / 1_000_000_000n, true);
+    dv.setBigInt64(at + 8, ns % 1_000_000_000n, true);
+  };
+  put(0, atim, (fst & FSTFLAGS_ATIM) !== 0, (fst & FSTFLAGS_ATIM_NOW) !== 0);
+  put(16, mtim, (fst & FSTFLAGS_MTIM) !== 0, (fst & FSTFLAGS_MTIM_NOW) !== 0);
+  return out;
+}
+
+/** A regular file opened by the guest. */
+export class HostFile extends GuestFd {
+  nativeFd: number;
+  private readonly slot: number;
+  /** The guest's NONBLOCK flag (regular files never block on it anyway). */
+  nonblock = false;
+
+  constructor(
+    readonly sys: FileSystem,
+    nativeFd: number,
+    slot: number,
+    readonly readable: boolean,
+    readonly writable: boolean,
+    private append: boolean,
+  ) {
+    super();
+    this.nativeFd = nativeFd;
+    this.slot = slot;
+  }
+
+  fdstat(): Fdstat {
+    const flags = (this.append ? FDFLAGS_APPEND : 0) | (this.nonblock ? FDFLAGS_NONBLOCK : 0);
+    return { filetype: FILETYPE_REGULAR_FILE, flags, rightsBase: fileRights(this.readable, this.writable), rightsInheriting: 0 };
+  }
+
+  override filestat(): Filestat | number {
+    const s = this.sys.fs.stat(this.nativeFd, null, false);
+    return s ? toFilestat(s) : wasiErr(this.sys.fs.errno());
+  }
+
+  override setFdflags(flags: number): number {
+    if (flags & ~(FDFLAGS_APPEND | FDFLAGS_NONBLOCK)) return ERRNO_NOTSUP;
+    const append = (flags & FDFLAGS_APPEND) !== 0;
+    if (append !== this.append) {
+      if (!this.writable) return ERRNO_NOTCAPABLE;
+      const fs = this.sys.fs;
+      const fl = fs.fcntl(this.nativeFd, F_GETFL, 0);
+      if (fl < 0 || fs.fcntl(this.nativeFd, F_SETFL, append ? fl | O.APPEND : fl & ~O.APPEND) < 0) return wasiErr(fs.errno());
+      this.append = append;
+    }
+    this.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+    return ERRNO_SUCCESS;
+  }
+
+  override close(): number {
+    if (this.nativeFd < 0) return ERRNO_BADF;
+    const fd = this.nativeFd;
+    this.nativeFd = -1;
+    return this.sys.release(fd, this.slot);
+  }
+
+  /** fd_filestat_set_size: growing the file counts against the write quota. */
+  setSize(size: bigint): number {
+    if (!this.writable) return ERRNO_NOTCAPABLE;
+    if (size < 0n || size > BigInt(Number.MAX_SAFE_INTEGER)) return ERRNO_INVAL;
+    const fs = this.sys.fs;
+    const st = fs.stat(this.nativeFd, null, false);
+    if (!st) return wasiErr(fs.errno());
+    const grow = Number(size - st.size);
+    if (grow > 0 && grow > this.sys.quotaLeft()) return ERRNO_DQUOT;
+    if (fs.ftruncate(this.nativeFd, Number(size)) < 0) return wasiErr(fs.errno());
+    if (grow > 0) this.sys.written += grow;
+    return ERRNO_SUCCESS;
+  }
+
+  /** fd_filestat_set_times. */
+  setTimes(atim: bigint, mtim: bigint, fstflags: number): number {
+    if (!this.writable) return ERRNO_NOTCAPABLE;
+    const times = timespecs(atim, mtim, fstflags);
+    if (typeof times === 'number') return times;
+    return this.sys.fs.futimens(this.nativeFd, times) < 0 ? wasiErr(this.sys.fs.errno()) : ERRNO_SUCCESS;
+  }
+
+  /** fd_allocate: the bytes beyond the current end count against the write quota. */
+  allocate(offset: bigint, len: bigint): number {
+    if (!this.writable) return ERRNO_NOTCAPABLE;
+    const end = offset + len;
+    if (offset < 0n || len <= 0n || end > BigInt(Number.MAX_SAFE_INTEGER)) return ERRNO_INVAL;
+    const fs = this.sys.fs;
+    const st = fs.stat(this.nativeFd, null, false);
+    if (!st) return wasiErr(fs.errno());
+    const grow = Number(end - st.size);
+    if (grow > 0 && grow > this.sys.quotaLeft()) return ERRNO_DQUOT;
+    if (fs.fallocate(this.nativeFd, Number(offset), Number(len)) < 0) return wasiErr(fs.errno());
+    if (grow > 0) this.sys.written += grow;
+    return ERRNO_SUCCESS;
+  }
+
+  /** fd_advise. */
+  advise(offset: bigint, len: bigint, advice: number): number {
+    if (offset < 0n || len < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER) || len > BigInt(Number.MAX_SAFE_INTEGER)) return ERRNO_INVAL;
+    return this.sys.fs.fadvise(this.nativeFd, Number(offset), Number(len), advice) < 0 ? wasiErr(this.sys.fs.errno()) : ERRNO_SUCCESS;
+  }
+
+  /** fd_sync / fd_datasync. */
+  sync(dataOnly: boolean): number {
+    const fs = this.sys.fs;
+    return (dataOnly ? fs.fdatasync(this.nativeFd) : fs.fsync(this.nativeFd)) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS;
+  }
+
+  /** fd_seek: the new offset, or an errno (negated). */
+  seek(offset: bigint, whence: number): number {
+    if (whence < 0 || whence > 2) return -ERRNO_INVAL;
+    if (offset < BigInt(-Number.MAX_SAFE_INTEGER) || offset > BigInt(Number.MAX_SAFE_INTEGER)) return -ERRNO_INVAL;
+    const r = this.sys.fs.lseek(this.nativeFd, Number(offset), whence);
+    return r < 0 ? -wasiErr(this.sys.fs.errno()) : r;
+  }
+
+  /** readv/preadv over native iovecs at `iov`: bytes read, or an errno (negated). */
+  read(iov: number, n: number, offset: number): number {
+    if (!this.readable) return -ERRNO_BADF;
+    const fs = this.sys.fs;
+    const r = offset < 0 ? fs.readvAt(this.nativeFd, iov, n) : fs.preadvAt(this.nativeFd, iov, n, offset);
+    return r < 0 ? -wasiErr(fs.errno()) : r;
+  }
+
+  /**
+   * writev/pwritev over native iovecs at `iov` (at most quotaLeft() bytes: the caller
+   * trims them): bytes written, or an errno (negated).
+   */
+  write(iov: number, n: number, offset: number): number {
+    if (!this.writable) return -ERRNO_BADF;
+    const fs = this.sys.fs;
+    const r = offset < 0 ? fs.writevAt(this.nativeFd, iov, n) : fs.pwritevAt(this.nativeFd, iov, n, offset);
+    if (r < 0) return -wasiErr(fs.errno());
+    this.sys.written += r;
+    return r;
+  }
+}
+
+/**
+ * Opens a host folder as a preopen: an O_RDONLY | O_DIRECTORY fd on the folder itself
+ * (the host's path may use symlinks; the guest's paths beneath it may not leave it).
+ */
+export function openPreopen(sys: FileSystem, hostPath: string, guestName: string, readonly: boolean): HostDir | string {
+  const fs = sys.fs;
+  const path = new Uint8Array(Buffer.byteLength(hostPath) + 1);
+  path.set(Buffer.from(hostPath, 'utf8'));
+  const fd = fs.openat(AT.FDCWD, path, O.RDONLY | O.DIRECTORY | O.CLOEXEC, 0);
+  if (fd < 0) return `cannot open '${hostPath}': ${errnoName(fs.errno())}`;
+  const slot = sys.adopt(fd);
+  if (slot === -1) return `too many preopens`;
+  return new HostDir(sys, fd, slot, Buffer.from(guestName, 'utf8'), readonly);
+}

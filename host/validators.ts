@@ -1,0 +1,65 @@
+// Argument checks for the public API, in one place (as Node's internal/validators.js):
+// a wrong type is a TypeError, a number out of range a RangeError, each naming the
+// argument as the caller wrote it.
+
+/** A value of unknown type, shown in a one-line message. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${JSON.stringify(value).slice(1, -1)}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Throws a TypeError naming the first key of `obj` that is not in `known`. */
+export function validateKeys(obj: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!known.includes(key)) throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
+export function validateObject(v: unknown, name: string): Record<string, unknown> {
+  if (!isPlainObject(v)) throw new TypeError(`${name} must be an object, got ${show(v)}`);
+  return v;
+}
+
+export function validateStringArray(v: unknown, name: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError(`${name} must be an array of strings, got ${show(v)}`);
+  return [...(v as string[])];
+}
+
+export function validateStringRecord(v: unknown, name: string): Record<string, string> {
+  const o = validateObject(v, name);
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(o)) {
+    if (typeof x !== 'string') throw new TypeError(`${name}['${k}'] must be a string, got ${show(x)}`);
+    out[k] = x;
+  }
+  return out;
+}
+
+export function validateBoolean(v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${name} must be true or false, got ${show(v)}`);
+  return v;
+}
+
+/** An integer in [min, max]: TypeError if not an integer, RangeError outside. */
+export function validateInteger(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${name} must be an integer, got ${show(v)}`);
+  if (v < min || v > max) throw new RangeError(`${name} must be from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+export function validateFunction<T extends (...a: never[]) => unknown>(v: unknown, name: string): T {
+  if (typeof v !== 'function') throw new TypeError(`${name} must be a function, got ${show(v)}`);
+  return v as T;
+}
