@@ -3,6 +3,8 @@
 //
 //   test/guests/as/<name>.ts -> test/guests/<name>-as.wasm   (always: the project's asc)
 //   test/guests/c/<name>.c   -> test/guests/<name>-c.wasm    (only when clang runs)
+//   test/guests/hostile/<name>.c   -> test/guests/hostile/<name>.wasm  (clang, with the C SDK)
+//   test/guests/hostile/<name>.wat -> test/guests/hostile/<name>.wasm  (wat2wasm --enable-exceptions)
 //
 // The AssemblyScript guests come first, so that a C toolchain problem never keeps
 // them from building.
@@ -92,6 +94,29 @@ if (probe.error || probe.status !== 0) {
   for (const file of cSources) {
     const out = join(outDir, `${basename(file, '.c')}-c.wasm`);
     run(clang, [...C_FLAGS, join(cDir, file), '-o', out], out);
+  }
+}
+
+// ── hostile guests (SECURITY.md: one per claim) ────────────────────────────
+
+const hostileDir = join(root, 'test', 'guests', 'hostile');
+const sdkDir = join(root, 'guest', 'c');
+if (probe.error || probe.status !== 0) {
+  console.log(`guests: note: skipping the hostile C guests (no clang); their committed .wasm stay`);
+} else {
+  for (const file of sourcesIn(hostileDir, '.c')) {
+    const out = join(hostileDir, `${basename(file, '.c')}.wasm`);
+    run(clang, [...C_FLAGS, '-I', sdkDir, join(hostileDir, file), join(sdkDir, 'sockbox.c'), '-o', out], out);
+  }
+}
+const wat2wasm = process.env.WAT2WASM || 'wat2wasm';
+const watProbe = spawnSync(wat2wasm, ['--version'], { encoding: 'utf8' });
+if (watProbe.error || watProbe.status !== 0) {
+  console.log(`guests: note: skipping the WAT guests (no ${wat2wasm}; Debian: apt-get install wabt); their committed .wasm stay`);
+} else {
+  for (const file of sourcesIn(hostileDir, '.wat')) {
+    const out = join(hostileDir, `${basename(file, '.wat')}.wasm`);
+    run(wat2wasm, ['--enable-exceptions', join(hostileDir, file), '-o', out], out);
   }
 }
 

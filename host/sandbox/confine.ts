@@ -74,7 +74,11 @@ export class Confiner {
     if (path.includes('\0')) return -EINVAL;
     if (path === '') return -ENOENT;
     if (path.endsWith('/')) { flags |= O.DIRECTORY; follow = true; }
-    flags |= O.CLOEXEC | O.NOCTTY;
+    // O_PATH takes only O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC (openat2 says EINVAL to
+    // anything else), and a mode only goes with O_CREAT.
+    const isPath = O.PATH !== 0 && (flags & O.PATH) !== 0;
+    flags |= O.CLOEXEC | (isPath ? 0 : O.NOCTTY);
+    if ((flags & O.CREAT) === 0) mode = 0;
     if (!follow) flags |= O.NOFOLLOW;
     if (this.useOpenat2) {
       for (let attempt = 0; attempt < 8; attempt++) {
@@ -107,7 +111,7 @@ export class Confiner {
     const dir = slash < 0 ? '' : p.slice(0, slash + 1);
     if (name === '' || name === '.' || name === '..') return -EINVAL;
     if (dir === '') return { fd: dirFd, owned: false, name: bytes(name), dirOnly };
-    const fd = this.open(dirFd, dir, O.PATH | O.DIRECTORY | (O.PATH === 0 ? O.RDONLY : 0), 0, true);
+    const fd = this.open(dirFd, dir, (O.PATH !== 0 ? O.PATH : O.RDONLY) | O.DIRECTORY, 0, true);
     if (fd < 0) return fd;
     return { fd, owned: true, name: bytes(name), dirOnly };
   }

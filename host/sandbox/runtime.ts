@@ -28,7 +28,7 @@ export interface PreopenSpec {
 export interface RunLimits {
   /** Bytes the guest may write to files (and grow them by), all files together. */
   fileBytes: number;
-  /** Bytes the guest may print, stdout and stderr together. */
+  /** Bytes the guest may print on each of stdout and stderr. */
   outputBytes: number;
   /** Files and folders open at once (preopens included). */
   openFiles: number;
@@ -56,6 +56,8 @@ export interface RuntimeOptions {
   registry: Int32Array;
   /** Name resolution (default: the native layer's getaddrinfo on this thread). */
   resolver?: Resolver;
+  /** When the run must end (performance.now() ms), for waits no timer can interrupt (inline). */
+  deadline?: number;
 }
 
 /** How a run ended. */
@@ -168,12 +170,13 @@ export class GuestRun {
     const policy = new Policy(opts.policy);
     const registry = new FdRegistry(opts.registry);
     const table = new FdTable();
-    const budget = new OutputBudget(opts.limits.outputBytes);
     table.push(new StdinFd(opts.stdin));
-    table.push(new OutputFd(1, opts.output, budget));
-    table.push(new OutputFd(2, opts.output, budget));
+    // One budget per stream: a flood of stdout leaves room for what goes to stderr.
+    table.push(new OutputFd(1, opts.output, new OutputBudget(opts.limits.outputBytes)));
+    table.push(new OutputFd(2, opts.output, new OutputBudget(opts.limits.outputBytes)));
     this.sockets = new SocketHost({
       native: opts.native, policy, cancelFd: opts.cancelFd, cancelFlag: opts.ctl, registry, resolver: opts.resolver,
+      deadline: opts.deadline,
     });
     this.sockets.attachFds(table);
     const sys = new FileSystem(opts.fs ?? fsNative(), registry, opts.limits.fileBytes, opts.limits.openFiles, opts.confine);

@@ -33,7 +33,7 @@ export interface SandboxLimits {
   memoryBytes?: number;
   /** Bytes the guest may write to files, all files of a run together. Default 64 MiB. */
   fileBytes?: number;
-  /** Bytes the guest may print, stdout and stderr together, per run. Default 64 MiB. */
+  /** Bytes the guest may print on each of stdout and stderr, per run. Default 64 MiB. */
   outputBytes?: number;
   /** Files and folders open at once (preopens included). Default 64. */
   openFiles?: number;
@@ -120,21 +120,42 @@ function confineMode(): ConfineMode {
   return m === 'walk' || m === 'openat2' ? m : 'auto';
 }
 
-/** A sink as the owner calls it: returns when the chunk is taken (a Writable's callback, a promise). */
+/** A sink as the owner calls it: `done` when the chunk is taken (a Writable's callback, a promise). */
 type SinkFn = (chunk: Uint8Array, done: (err?: unknown) => void) => void;
 
-function toSink(s: Sink | undefined, name: string, fallback: NodeJS.WriteStream): SinkFn {
-  if (s === undefined) return (chunk, done) => { fallback.write(chunk, (err) => done(err)); };
+/** A sink, and a way to hear its 'error' events during a run (an unheard one would crash the host). */
+interface SinkPort {
+  write: SinkFn;
+  /** Listens for 'error' on an EventEmitter sink until the returned function is called. */
+  watch(onError: (err: unknown) => void): () => void;
+}
+
+const noWatch = () => () => {};
+
+function toSink(s: Sink | undefined, name: string, fallback: NodeJS.WriteStream): SinkPort {
+  if (s === undefined) return { write: (chunk, done) => { fallback.write(chunk, (err) => done(err)); }, watch: noWatch };
   if (typeof s === 'function') {
-    return (chunk, done) => {
-      const r = s(chunk);
-      if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-        (r as Promise<unknown>).then(() => done(), (e: unknown) => done(e ?? new Error('rejected')));
-      } else done();
+    return {
+      write: (chunk, done) => {
+        const r = s(chunk);
+        if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+          (r as Promise<unknown>).then(() => done(), (e: unknown) => done(e ?? new Error('rejected')));
+        } else done();
+      },
+      watch: noWatch,
     };
   }
   if (typeof s === 'object' && s !== null && typeof s.write === 'function') {
-    return (chunk, done) => { s.write(chunk, (err?: Error | null) => done(err ?? undefined)); };
+    const emitter = s as { on?: unknown; off?: unknown };
+    return {
+      write: (chunk, done) => { s.write(chunk, (err?: Error | null) => done(err ?? undefined)); },
+      watch: (onError) => {
+        if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return () => {};
+        const e = s as unknown as NodeJS.EventEmitter;
+        e.on('error', onError);
+        return () => { e.off('error', onError); };
+      },
+    };
   }
   throw new TypeError(`${name} must be a function or have a write(chunk) method, got ${show(s)}`);
 }
@@ -208,8 +229,8 @@ function cancelPipe(libc: NativeApi): [number, number] {
 /** A sandbox for one guest at a time. */
 export class Sandbox {
   private readonly config: Config;
-  private readonly stdout: SinkFn;
-  private readonly stderr: SinkFn;
+  private readonly stdout: SinkPort;
+  private readonly stderr: SinkPort;
   private readonly maxSockets: number;
   private active: { kill(reason: KillReason): void } | undefined;
 
@@ -285,7 +306,7 @@ export class Sandbox {
   }
 
   /** Runs on the calling thread, inside a guard that a timeout, Ctrl-C or kill() can stop. */
-  private runInline(module: WebAssembly.Module): { exitCode: number } {
+  private async runInline(module: WebAssembly.Module): Promise<{ exitCode: number }> {
     const cfg = this.config;
     const libc = realNative();
     const ctl = controlBlock();
@@ -300,18 +321,34 @@ export class Sandbox {
       throw e;
     }
     let over = false;
+    /** Output chunks with a sink that has not called back yet; run() waits for them after the guest ends. */
+    let pending = 0;
+    let drained: (() => void) | undefined;
     const kill = (why: KillReason) => {
       if (over) return;
       reason ??= why;
       signalKill(ctl);
       libc.write(pipe[1], new Uint8Array([1]), 1);
-      // From a callback of the guest (a sink): stop it even if it catches the unwind.
+    };
+    /**
+     * After a callback of the guest (a sink) returns to us: if it killed the run, stop
+     * the guest, even one that catches the unwind. Not from inside kill(): the termination
+     * would cut the caller's own code short.
+     */
+    const afterCallback = () => {
+      if (!reason) return;
       interruptCurrent();
+      throw new KillSignal();
     };
     this.active = { kill };
     let run: GuestRun | undefined;
+    let outcome: RunOutcome | undefined;
+    let error: unknown;
+    const unwatch: (() => void)[] = [];
     try {
-      const sinks = { 1: this.stdout, 2: this.stderr };
+      const sinks = { 1: this.stdout.write, 2: this.stderr.write };
+      const onSinkError = (err: unknown) => { failure ??= err; reason ??= 'output'; kill('output'); };
+      unwatch.push(this.stdout.watch(onSinkError), this.stderr.watch(onSinkError));
       run = new GuestRun(module, {
         args: cfg.args, env: cfg.env, preopens: cfg.preopens, policy: cfg.policy,
         limits: { fileBytes: cfg.limits.fileBytes, outputBytes: cfg.limits.outputBytes, openFiles: cfg.limits.openFiles },
@@ -319,36 +356,53 @@ export class Sandbox {
         stdin: new BytesStdin(cfg.stdin),
         output: {
           write: (stream, chunk) => {
-            try {
-              sinks[stream](chunk, (err) => { if (err !== undefined && err !== null) { failure ??= err; kill('output'); } });
-            } catch (e) {
-              failure ??= e;
-              kill('output');
-            }
             if (reason) throw new KillSignal();
+            let taken = false;
+            pending++;
+            const take = (err?: unknown) => {
+              if (taken) return;
+              taken = true;
+              if (err !== undefined && err !== null) { failure ??= err; reason ??= 'output'; kill('output'); }
+              if (--pending === 0) drained?.();
+            };
+            try {
+              sinks[stream](chunk, take);
+            } catch (e) {
+              take(e ?? new Error('the sink threw'));
+            }
+            afterCallback();
           },
         },
         native: cfg.native ?? libc,
         cancelFd: pipe[0], ctl, registry,
+        deadline: cfg.timeoutMs === undefined ? undefined : performance.now() + cfg.timeoutMs,
       });
       const r = runInterruptible(() => run!.start(), cfg.timeoutMs);
-      let outcome: RunOutcome;
+      // A wait that reached the deadline unwound the guest with the kill flag at 2.
+      if (Atomics.load(ctl, 0) === 2) reason ??= 'timeout';
       if ('value' in r) outcome = r.value;
       else {
         if (r.interrupted === 'timeout') reason ??= 'timeout';
         else reason ??= 'kill';
         outcome = { kind: 'killed' };
       }
-      return settle(outcome, reason, failure);
     } catch (e) {
-      if (e instanceof SandboxError) throw e;
-      throw new SandboxError((e as Error)?.message ?? String(e), 'ERR_GUEST_INVALID');
+      error = e instanceof SandboxError ? e : new SandboxError((e as Error)?.message ?? String(e), 'ERR_GUEST_INVALID');
     } finally {
       over = true;
       run?.dispose();
       sweepRegistry(registry, libc);
       libc.close(pipe[0]);
       libc.close(pipe[1]);
+    }
+    try {
+      if (error) throw error;
+      // Every chunk of output taken by its sink before run() settles (unless the run was
+      // ended: then what is still with a sink is not waited for).
+      if (pending > 0 && !reason) await new Promise<void>((r) => { drained = r; });
+      return settle(outcome!, reason, failure);
+    } finally {
+      for (const u of unwatch) u();
       this.active = undefined;
     }
   }
@@ -377,9 +431,12 @@ export class Sandbox {
       let timeoutTimer: NodeJS.Timeout | undefined;
       let terminating = false;
       let done = false;
+      /** Output chunks handed to a sink and not yet taken (a Writable's callback, a promise). */
+      let pendingSinks = 0;
       const kill = (why: KillReason) => {
         if (done) return;
         reason ??= why;
+        if (outcome) { finish(true); return; }
         signalKill(ctl);
         libc.write(pipe[1], new Uint8Array([1]), 1);
         terminateTimer ??= setTimeout(() => {
@@ -401,6 +458,7 @@ export class Sandbox {
         libc.close(pipe[0]);
         libc.close(pipe[1]);
         channel.port1.close();
+        for (const u of unwatch) u();
         this.active = undefined;
         // A worker told to end may still deliver its outcome: never pool it again.
         if (reuse && !terminating) releaseWorker(worker);
@@ -412,7 +470,9 @@ export class Sandbox {
           reject(e);
         }
       };
-      const sinks = { 1: this.stdout, 2: this.stderr };
+      const sinks = { 1: this.stdout.write, 2: this.stderr.write };
+      const onSinkError = (err: unknown) => { failure ??= err; kill('output'); };
+      const unwatch = [this.stdout.watch(onSinkError), this.stderr.watch(onSinkError)];
       const onMessage = (m: ToOwner | { type: 'outcome'; outcome: RunOutcome }) => {
         if (m.type === 'out') {
           const n = m.chunk.length;
@@ -420,9 +480,13 @@ export class Sandbox {
           const take = (err?: unknown) => {
             if (taken) return;
             taken = true;
+            pendingSinks--;
             outputTaken(ctl, n);
             if (err !== undefined && err !== null) { failure ??= err; kill('output'); }
+            // The outcome came while this chunk was with its sink: the run ends now.
+            if (pendingSinks === 0 && outcome && !done) finish(true);
           };
+          pendingSinks++;
           if (reason) { take(); return; }
           try {
             sinks[m.stream](m.chunk, take);
@@ -436,7 +500,8 @@ export class Sandbox {
           );
         } else if (m.type === 'outcome') {
           outcome = m.outcome;
-          finish(true);
+          // run() settles once every chunk of output has been taken by its sink (or at a kill).
+          if (pendingSinks === 0 || reason) finish(true);
         }
       };
       const onError = (e: Error) => { crash = e; };

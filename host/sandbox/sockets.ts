@@ -99,6 +99,12 @@ export interface SocketHostOptions {
   cancelFd: number;
   /** Shared kill flag (index 0), set by kill() from another thread; optional. */
   cancelFlag?: Int32Array;
+  /**
+   * When the run must end (performance.now() ms): blocking waits never outlast it, and
+   * at it the guest is unwound with the kill flag set to 2 (a timeout). For inline runs,
+   * where no timer can fire while the guest waits. Default: none.
+   */
+  deadline?: number;
   /** Name resolution (getaddrinfo). Default: the native layer's, on this thread. */
   resolver?: Resolver;
   /** Shared registry of native fds the guest holds (0 = free slot), so the host can close them if the thread dies. */
@@ -155,6 +161,7 @@ export class SocketHost implements SocketOwner {
   private readonly options = core().options;
   private readonly findLinux = core().exports.findLinux;
   private killed = false;
+  private readonly deadline: number;
   /** The guest's fd table (shared with stdio, folders and files). */
   private fds = new FdTable();
 
@@ -166,6 +173,7 @@ export class SocketHost implements SocketOwner {
     this.registry = opts.registry instanceof FdRegistry ? opts.registry : new FdRegistry(opts.registry);
     this.mem = new GuestMemory(opts.native);
     this.resolve = opts.resolver ?? ((node, service, hints) => opts.native.getaddrinfo(node, service, hints));
+    this.deadline = opts.deadline ?? Infinity;
     this.scratchBase = opts.native.addressOf(this.scratch);
     const native = opts.native;
     const OPT_ADDR = this.scratchBase + OPT_AT;
@@ -264,6 +272,22 @@ export class SocketHost implements SocketOwner {
 
   // ── blocking ─────────────────────────────────────────────────────────────
 
+  /**
+   * A poll(2) timeout (ms, -1 for none) cut to what is left of the run's deadline; at the
+   * deadline, unwinds the guest as a timeout.
+   */
+  private pollTimeout(ms: number): number {
+    if (this.deadline === Infinity) return ms;
+    const left = this.deadline - performance.now();
+    if (left <= 0) {
+      if (this.cancelFlag) Atomics.compareExchange(this.cancelFlag, 0, 0, 2);
+      this.killed = true;
+      throw new KillSignal();
+    }
+    const cap = Math.ceil(left);
+    return ms < 0 || ms > cap ? cap : ms;
+  }
+
   /** Throws KillSignal once the sandbox has been killed. */
   checkKill(): void {
     if (this.killed || (this.cancelFlag !== undefined && Atomics.load(this.cancelFlag, 0) !== 0)) {
@@ -294,7 +318,7 @@ export class SocketHost implements SocketOwner {
       pdv.setInt16(12, POLLIN, true);
       pdv.setInt16(14, 0, true);
       const left = timeoutMs >= 0 ? Math.max(0, deadline - Date.now()) : -1;
-      const n = this.native.poll(this.pollfds, 2, left);
+      const n = this.native.poll(this.pollfds, 2, this.pollTimeout(left));
       if (n < 0) {
         if (this.native.errno() === EINTR) continue;
         return this.errno();
@@ -1092,10 +1116,12 @@ export class SocketHost implements SocketOwner {
       this.pdv.setInt32(cancelSlot * 8, this.cancelFd, true);
       this.pdv.setInt16(cancelSlot * 8 + 4, POLLIN, true);
       this.pdv.setInt16(cancelSlot * 8 + 6, 0, true);
-      const rc = this.native.poll(this.pollfds, nfds + 1, timeoutMs);
+      const rc = this.native.poll(this.pollfds, nfds + 1, this.pollTimeout(timeoutMs));
       if (rc < 0 && this.native.errno() !== EINTR) return this.errno();
       if (this.pdv.getInt16(cancelSlot * 8 + 6, true) !== 0) { this.killed = true; throw new KillSignal(); }
       this.checkKill();
+      // The run's deadline cut this wait short: unwind (pollTimeout throws past it).
+      if (rc === 0 && this.deadline !== Infinity) this.pollTimeout(0);
       if (rc > 0 || timeoutMs === 0) break;
       // A timeout (or EINTR): done once a clock is due, else wait out the rest.
       const now = performance.now();

@@ -64,7 +64,7 @@ export interface OutputSink {
   write(stream: 1 | 2, chunk: Uint8Array): void;
 }
 
-/** What the guest may still print, both streams together (limits.outputBytes). */
+/** What the guest may still print on one stream (limits.outputBytes). */
 export class OutputBudget {
   constructor(public left: number) {}
 }

@@ -20,7 +20,8 @@
 //                             any other fd (the sandbox's cancel pipe) is left not ready
 //   fcntl, pipe, read, write  0 / two fake fds / 0 / len (Sandbox itself uses the real libc
 //                             for its cancel pipe, so these are not expected to be called)
-//   getaddrinfo               numeric hosts only, answered from the text; names → EAI_NONAME.
+//   getaddrinfo               numeric hosts answered from the text; names from `hosts` (a
+//                             table the test fills: name -> addresses), others EAI_NONAME.
 //                             No resolver, no DNS.
 // A call on an fd this layer did not hand out (or has closed) fails with EBADF.
 // setFailure(name, errno) makes every later call of that function fail with errno.
@@ -125,6 +126,8 @@ export class RecordingNative implements NativeApi {
   private readonly failures = new Map<string, number>();
   private readonly regions: Region[] = [];
   private readonly real = native();
+  /** Names getaddrinfo knows: name -> addresses (text). Filled by the test; no DNS is ever asked. */
+  readonly hosts = new Map<string, string[]>();
 
   /**
    * The recorded calls of socket-level functions (SOCKET_CALLS), or of the given
@@ -524,6 +527,12 @@ export class RecordingNative implements NativeApi {
       const passive = (hints.flags & AI_PASSIVE) !== 0;
       v4 = passive ? new Uint8Array(4) : new Uint8Array([127, 0, 0, 1]);
       v6 = passive ? new Uint8Array(16) : parseIPv6('::1');
+    } else if (this.hosts.has(node) && (hints.flags & 4) === 0) {
+      // A name from the test's table: its first IPv4 and first IPv6 address.
+      for (const a of this.hosts.get(node)!) {
+        v4 ??= parseIPv4(a);
+        if (!parseIPv4(a)) v6 ??= parseIPv6(a);
+      }
     } else {
       v4 = parseIPv4(node);
       v6 = v4 ? null : parseIPv6(node);

@@ -1,0 +1,37 @@
+// Runs one guest in a fresh process and reports its peak memory (VmHWM), for the
+// tests that must show host memory stays bounded whatever the guest does.
+//
+//   node test/support/rss-child.mjs '<json>'
+//   json: { wasm, args, options, sink: 'count' | 'slow' }   (options: SandboxOptions that are plain data)
+// Prints one JSON line: { result: { exitCode } | { code, message }, out, err, baseMiB, peakMiB, ms }
+// baseMiB is VmHWM after a warm-up run of the same guest doing nothing; peakMiB after the run.
+
+import { readFileSync } from 'node:fs';
+import { Sandbox } from '../../dist/index.js';
+
+const cfg = JSON.parse(process.argv[2]);
+const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+const wasm = readFileSync(cfg.wasm);
+let out = '';
+let err = '';
+let outBytes = 0;
+const keep = (s) => (s.length > 4096 ? s.slice(0, 4096) : s);
+const sink = cfg.sink === 'slow'
+  // A sink that takes each chunk a turn of the event loop later: the guest must wait for it.
+  ? async (chunk) => { await new Promise((r) => setImmediate(r)); outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); }
+  : (chunk) => { outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); };
+const errSink = (chunk) => { err = keep(err + Buffer.from(chunk).toString('utf8')); };
+
+// Warm-up: the same sandbox machinery, a guest that exits at once (hog stdin with no input).
+await new Sandbox({ args: ['hog', 'stdin'], stdout: () => {}, stderr: () => {}, worker: cfg.options?.worker ?? true })
+  .run(readFileSync(new URL('../guests/hostile/hog.wasm', import.meta.url)));
+const baseMiB = hwm();
+const started = performance.now();
+let result;
+try {
+  result = await new Sandbox({ ...cfg.options, args: cfg.args, stdout: sink, stderr: errSink }).run(wasm);
+} catch (e) {
+  result = { code: e.code, message: e.message };
+}
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ result, out, err, outBytes, baseMiB, peakMiB: hwm(), ms }) + '\n');
