@@ -12,7 +12,9 @@ commands:
       Run a WASI guest with sockets. By default it has no network at all.
         --allow-connect ADDR:PORTS   may connect/send to ADDR (CIDR ok) on PORTS
         --allow-bind ADDR:PORTS      may bind ADDR on PORTS (port 0: an ephemeral port)
-        --allow-lookup               may resolve names (sock_getaddrinfo)
+        --allow-lookup[=PATTERN]     may resolve names (sock_getaddrinfo): any, or those
+                                     matching PATTERN ('localhost', '*.example.com');
+                                     numeric addresses need no grant
         --allow-sockopt NAME         lift the default refusal of one option (get and set)
         --dir HOST::GUEST[:ro]       preopen a host folder (live; :ro refuses writes)
         --timeout MS                 end the guest after MS milliseconds (exit code 124)
@@ -81,6 +83,7 @@ async function run(args: string[]): Promise<number> {
   const preopens: Record<string, string | { path: string; readonly: boolean }> = {};
   const env: Record<string, string> = {};
   let lookup = false;
+  const lookupNames: string[] = [];
   let maxSockets: number | undefined;
   let timeoutMs: number | undefined;
   let memoryBytes: number | undefined;
@@ -97,7 +100,10 @@ async function run(args: string[]): Promise<number> {
     switch (flag) {
       case '--allow-connect': connect.push(value()); break;
       case '--allow-bind': bind.push(value()); break;
-      case '--allow-lookup': lookup = true; break;
+      case '--allow-lookup':
+        if (eq > 0) lookupNames.push(a.slice(eq + 1));
+        else lookup = true;
+        break;
       case '--allow-sockopt': allow.push(value()); break;
       case '--dir': {
         const v = value();
@@ -155,7 +161,7 @@ async function run(args: string[]): Promise<number> {
     sandbox = new Sandbox({
       args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs,
       limits: memoryBytes === undefined ? undefined : { memoryBytes },
-      net: { connect, bind, lookup },
+      net: { connect, bind, lookup: lookup || lookupNames.length === 0 ? lookup : lookupNames },
       sockopts: { allowSet: allow, allowGet: allow },
     });
   } catch (e) {

@@ -171,6 +171,19 @@ describe.each(['openat2', 'walk'] as const)('preopens are live and confined (%s)
     expect(existsSync(join(pre, 'x.txt'))).toBe(false);
   });
 
+  test('a FIFO in the folder is not opened (a read would wait for a writer): NOTSUP at once', async () => {
+    spawnSync('mkfifo', [join(pre, 'fifo')]);
+    const t0 = performance.now();
+    const { lines } = await runAll('fsprobe', ['read', '/data/fifo', 'read', '/data/hello.txt'], { preopens: { '/data': pre } });
+    expect(lines).toEqual(['read /data/fifo err ENOTSUP', 'read /data/hello.txt ok hello\\x0a']);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  test('limits.openFiles: a guest that opens without closing gets EMFILE at the limit (the preopen counts)', async () => {
+    const { lines } = await runAll('fsprobe', ['openmany', '/data/hello.txt', '100'], { preopens: { '/data': pre }, limits: { openFiles: 8 } });
+    expect(lines).toEqual(['openmany /data/hello.txt 7 EMFILE']);
+  });
+
   test('limits.fileBytes caps what the guest writes: EDQUOT at the cap, and the file on disk is no bigger', async () => {
     const { lines } = await runAll('fsprobe', ['fill', '/data/fill.bin', String(8 << 20)], {
       preopens: { '/data': pre }, limits: { fileBytes: 1 << 20 },

@@ -810,7 +810,8 @@ int getaddrinfo(const char *__restrict node, const char *__restrict service,
   if (err == ENOMEM) return EAI_MEMORY;
   if (err == ENOENT) return EAI_NONAME;
   if (err != 0) return gai_fail_errno(err); /* ENOTCAPABLE: lookups not granted */
-  /* Success with no answer: every address was outside the connect/bind grants. */
+  /* Success with no answer: a numeric address outside the connect/bind grants (for a
+   * name whose answers all lie outside them the host says ENOENT: EAI_NONAME above). */
   if (count == 0) return gai_fail_errno(ENOTCAPABLE);
 
   struct addrinfo *head = NULL, **tail = &head;

@@ -92,14 +92,14 @@
  * strerror, perror and comparisons with EAGAIN/EINPROGRESS/... work unchanged.
  *
  * A refusal by the sandbox's policy (a connect, bind or sendto to an address the
- * host did not grant, an option the policy refuses, an option sockbox does not
- * know, one socket more than the host allows) is ENOTCAPABLE (76), which wasi-libc already has; strerror(ENOTCAPABLE) says
+ * host did not grant, an option the policy refuses, one socket more than the host
+ * allows) is ENOTCAPABLE (76), which wasi-libc already has; strerror(ENOTCAPABLE) says
  * "Capabilities insufficient". SOCKBOX_EPOLICY is another name for it. Linux has
  * no such errno; a program that wants to treat it like a Linux refusal can
  * compare with EACCES || EPERM || SOCKBOX_EPOLICY.
  *
- *   getsockopt(fd, SOL_SOCKET, 9999, ...)     ENOTCAPABLE (unknown options are refused
- *                                             for guests; Linux would say ENOPROTOOPT)
+ *   getsockopt(fd, SOL_SOCKET, 9999, ...)     ENOPROTOOPT (an option outside sockbox's
+ *                                             catalogue never reaches the kernel)
  *   getsockopt(fd, SOL_SOCKET, SO_PEERCRED)   ENOTCAPABLE (reading it is refused by default)
  *   connect to an address not granted         ENOTCAPABLE, before any syscall
  *   a closed or unknown fd                    EBADF;  a file or stdio fd: ENOTSOCK
@@ -110,10 +110,12 @@
  *   NULL optlen / addrlen / buffer            EFAULT (checked here: address 0 is valid
  *                                             wasm memory, so the host cannot tell)
  *
- * getaddrinfo: the host resolves (it must grant --allow-lookup, also for numeric
- * hosts) and drops every answer the connect/bind grants do not cover. A refused
- * lookup, or one whose answers were all dropped, returns EAI_SYSTEM with errno
- * ENOTCAPABLE; a name that does not resolve returns EAI_NONAME.
+ * getaddrinfo: the host resolves and drops every answer the connect/bind grants do not
+ * cover. A numeric host needs no grant (no resolver is asked); a name needs
+ * --allow-lookup (without it: EAI_SYSTEM with errno ENOTCAPABLE). A name outside the
+ * host's lookup patterns, one that does not resolve, and one whose answers were all
+ * dropped return EAI_NONAME alike. A numeric host whose address is not granted returns
+ * EAI_SYSTEM with errno ENOTCAPABLE.
  *
  * Addresses travel in the WasmEdge "V2" form (128-byte storage with a u16
  * family); sin6_flowinfo and sin6_scope_id do not cross the sandbox boundary

@@ -22,6 +22,7 @@
  *   tail PATH N      -> reads the last N bytes of PATH with pread: "tail PATH ok <bytes escaped>"
  *   ino PATH         -> "ino PATH <ino>" (fstat of the opened file)
  *   inostd           -> "inostd <ino of fd 0> <fd 1> <fd 2>"
+ *   openmany PATH N  -> opens PATH N times without closing: "openmany PATH <opened> <ENAME or OK>"
  */
 #include <dirent.h>
 #include <errno.h>
@@ -52,6 +53,7 @@ static const char *ename(int e) {
     case EMFILE: return "EMFILE";
     case ENOTEMPTY: return "ENOTEMPTY";
     case EBUSY: return "EBUSY";
+    case ENFILE: return "ENFILE";
     default: {
       static char buf[32];
       snprintf(buf, sizeof buf, "E%d", e);
@@ -201,6 +203,14 @@ int main(int argc, char **argv) {
       if (r < 0) printf("tail %s err %s\n", path, ename(errno));
       else { printf("tail %s ok size=%lld ", path, (long long)st.st_size); escaped(buf, (size_t)r); putchar('\n'); }
       close(fd);
+    } else if (!strcmp(op, "openmany")) {
+      if (i >= argc) { printf("usage: openmany needs a count\n"); return 2; }
+      int n = atoi(argv[i++]), opened = 0, err = 0;
+      for (int k = 0; k < n; k++) {
+        if (open(path, O_RDONLY) < 0) { err = errno; break; }
+        opened++;
+      }
+      printf("openmany %s %d %s\n", path, opened, err ? ename(err) : "OK");
     } else if (!strcmp(op, "ino")) {
       int fd = open(path, O_RDONLY);
       struct stat st;
