@@ -214,6 +214,13 @@ describe('preopens are not copied at start', () => {
 
 // ── close ──────────────────────────────────────────────────────────────────
 
+/** Runs test/support/scenarios/<file> in a fresh node process (20 s at most) and parses its JSON line. */
+function scenario(file: string, args: string[]): { code: number | string; ms: number; lagMs: number; out: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'test/support/scenarios', file), ...args], { encoding: 'utf8', cwd: ROOT, timeout: 20_000 });
+  if (r.error || r.status !== 0) throw new Error(`${file} ${args.join(' ')} did not finish in 20 s or failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as { code: number | string; ms: number; lagMs: number; out: string };
+}
+
 /** A loopback TCP server whose connections never read: a peer's send queue fills. */
 async function stalledServer(): Promise<{ port: number; conns: net.Socket[]; close(): Promise<void> }> {
   const conns: net.Socket[] = [];
@@ -271,37 +278,18 @@ describe('no close blocks the host (SO_LINGER set, or inherited through accept, 
     }
   });
 
-  test('the guest spins in pure wasm with the lingering socket open: the worker is terminated and the host\'s sweep of its fds never blocks the event loop', async () => {
-    const srv = await stalledServer();
-    try {
-      const g = start('linger', ['direct', String(srv.port), 'spin'], { net: { connect: [`127.0.0.1:${srv.port}`], bind: ['127.0.0.1:0'] } });
-      await g.waitFor(/^spinning$/);
-      const { value: ms, lagMs } = await loopLag(async () => {
-        const t0 = performance.now();
-        g.sandbox.kill();
-        await expect(g.done).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
-        return performance.now() - t0;
-      });
-      expect(ms).toBeLessThan(100);
-      expect(lagMs).toBeLessThan(50);
-    } finally {
-      await srv.close();
-    }
+  test('the guest spins in pure wasm with the lingering socket open: the worker is terminated and the host\'s sweep of its fds never blocks the event loop (in a child process: a blocked thread shows as its time-out)', () => {
+    const r = scenario('linger.mjs', ['worker-spin']);
+    expect(r.code).toBe('ERR_SANDBOX_KILLED');
+    expect(r.ms).toBeLessThan(100);
+    expect(r.lagMs).toBeLessThan(50);
   });
 
-  test('inline: the guest exits with the lingering socket open and run() returns at once', async () => {
-    const srv = await stalledServer();
-    try {
-      const t0 = performance.now();
-      const { code, lines } = await runAll('linger', ['direct', String(srv.port), 'exit'], {
-        worker: false, net: { connect: [`127.0.0.1:${srv.port}`], bind: ['127.0.0.1:0'] },
-      });
-      expect(code).toBe(0);
-      expect(lines[0]).toBe('linger 1 3600');
-      expect(performance.now() - t0).toBeLessThan(2000);
-    } finally {
-      await srv.close();
-    }
+  test('inline: the guest exits with the lingering socket open and run() returns at once (in a child process)', () => {
+    const r = scenario('linger.mjs', ['inline-exit']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^linger 1 3600\n/);
+    expect(r.ms).toBeLessThan(2000);
   });
 });
 
@@ -405,10 +393,10 @@ describe('ports stay the host\'s', () => {
 
 // ── memory ─────────────────────────────────────────────────────────────────
 
-interface ChildResult { result: { exitCode?: number; code?: string; message?: string }; out: string; err: string; outBytes: number; baseMiB: number; peakMiB: number; ms: number }
+interface ChildResult { result: { exitCode?: number; code?: string; message?: string }; out: string; err: string; outBytes: number; maxHeld: number; baseMiB: number; peakMiB: number; ms: number }
 
 /** Runs a guest in a fresh node process (test/support/rss-child.mjs) and reads its peak RSS. */
-function childRun(cfg: { wasm: string; args: string[]; options?: Record<string, unknown>; sink?: 'slow' | 'count' }): ChildResult {
+function childRun(cfg: { wasm: string; args: string[]; options?: Record<string, unknown>; sink?: 'slow' | 'serial' | 'count' }): ChildResult {
   const r = spawnSync(process.execPath, [join(ROOT, 'test/support/rss-child.mjs'), JSON.stringify(cfg)], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
   if (r.status !== 0) throw new Error(`rss-child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ChildResult;
@@ -431,12 +419,13 @@ describe('host memory stays bounded', () => {
     expect((err as SandboxError).message).toMatch(/starts at 536870912 bytes \(8192 pages\), over limits\.memoryBytes \(268435456\)/);
   });
 
-  test('stdout with backpressure: 1 GiB printed to a slow sink, every byte delivered, host RSS grows by less than 200 MiB', () => {
-    const r = childRun({ wasm: HOSTILE('hog'), args: ['hog', 'stdout', String(1024 ** 3)], sink: 'slow', options: { limits: { outputBytes: 2 * 1024 ** 3 } } });
+  test('stdout with backpressure: 256 MiB printed to a sink that takes one 64 KiB chunk at a time, each a turn of the event loop later: every byte delivered, never more than 1 MiB (+ one chunk) held, host RSS grows by less than 128 MiB (garbage the GC collects, whatever the volume)', () => {
+    const r = childRun({ wasm: HOSTILE('hog'), args: ['hog', 'stdout', String(256 << 20)], sink: 'serial', options: { limits: { outputBytes: 1024 ** 3 } } });
     expect(r.result).toEqual({ exitCode: 0 });
-    expect(r.err).toBe(`stdout wrote ${1024 ** 3} errno 0\n`);
-    expect(r.outBytes).toBe(1024 ** 3);
-    expect(r.peakMiB - r.baseMiB).toBeLessThan(200);
+    expect(r.err).toBe(`stdout wrote ${256 << 20} errno 0\n`);
+    expect(r.outBytes).toBe(256 << 20);
+    expect(r.maxHeld).toBeLessThanOrEqual((1 << 20) + (64 << 10));
+    expect(r.peakMiB - r.baseMiB).toBeLessThan(128);
   });
 
   test('limits.outputBytes caps the total: the guest\'s write past it is EDQUOT', async () => {
@@ -458,12 +447,10 @@ describe('a kill always lands, whether or not the guest catches it', () => {
       expect(performance.now() - t0).toBeLessThan(100);
     });
 
-    test(`inline: ${name}, killed from its own stdout sink, ends at once`, async () => {
-      let sandbox: Sandbox | undefined;
-      sandbox = new Sandbox({ worker: false, stdout: () => sandbox!.kill() });
-      const t0 = performance.now();
-      await expect(sandbox.run(wasm(name))).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
-      expect(performance.now() - t0).toBeLessThan(1000);
+    test(`inline: ${name}, killed from its own stdout sink, ends at once (in a child process: a kill that never lands shows as its time-out)`, () => {
+      const r = scenario('catch-inline.mjs', [name]);
+      expect(r.code).toBe('ERR_SANDBOX_KILLED');
+      expect(r.ms).toBeLessThan(1000);
     });
   }
 
@@ -553,10 +540,10 @@ describe('name lookups: a name outside the grant never reaches a resolver', () =
     expect(outside.asked).toEqual(['far.allowed.test']);
   });
 
-  test('an invented name carrying data (exfiltration) is never sent: 1000 lookups, 0 resolver calls', async () => {
+  test('an invented name carrying data (exfiltration) is never sent: 100 lookups, 0 resolver calls', async () => {
     const rec = new RecordingNative();
     let out = '';
-    const names = Array.from({ length: 3 }, (_, i) => `c2VjcmV0${i}.attacker.example`);
+    const names = Array.from({ length: 100 }, (_, i) => `c2VjcmV0${i}.attacker.example`);
     for (const n of names) {
       const sb = new Sandbox({
         worker: false, native: rec, args: ['sockguest', 'try', 'lookup', '4', n, '80'],
@@ -572,11 +559,14 @@ describe('name lookups: a name outside the grant never reaches a resolver', () =
 
 describe('no borrowed privilege', () => {
   test('whatever the host\'s privileges (these tests run as root here), options that need them are NOTCAPABLE; TCP_CONGESTION only from tcp_allowed_congestion_control', async () => {
+    // An algorithm outside the allowed list, whatever this machine allows (root may pick
+    // any available one, and make the kernel load a module for one it lacks).
     const allowed = readFileSync('/proc/sys/net/ipv4/tcp_allowed_congestion_control', 'utf8').trim().split(/\s+/);
-    const { code, lines } = await runAll('privileged', []);
+    const outside = ['cubic', 'htcp', 'vegas', 'westwood', 'illinois'].find((a) => !allowed.includes(a))!;
+    const { code, lines } = await runAll('privileged', [outside]);
     expect(code).toBe(0);
     expect(lines).toEqual([
-      `TCP_CONGESTION=cubic ${allowed.includes('cubic') ? 'OK' : 'ENOTCAPABLE'}`,
+      `TCP_CONGESTION=${outside} ENOTCAPABLE`,
       'TCP_CONGESTION=reno OK',
       'SO_PRIORITY=7 ENOTCAPABLE',
       'SO_MARK=1 ENOTCAPABLE',
@@ -585,7 +575,7 @@ describe('no borrowed privilege', () => {
       'SO_BINDTODEVICE=lo ENOTCAPABLE',
       'SO_DEBUG=1 ENOTCAPABLE',
       'SO_REUSEPORT=1 ENOTCAPABLE',
-      `TCP_CONGESTION now ${allowed.includes('cubic') ? 'cubic' : 'reno'}`,
+      'TCP_CONGESTION now reno',
     ]);
   });
 });

@@ -826,3 +826,39 @@ describe('options object', () => {
     expect(p.describe().connect).toEqual(['127.0.0.1:80']);
   });
 });
+
+describe('ports and names: the policy alone', () => {
+  test('SO_REUSEADDR: allowed on a stream socket, refused on a datagram socket unless allowSet names it; turning it off is always allowed', () => {
+    const p = new Policy({});
+    expect(p.canSet('SO_REUSEADDR', 1, false)).toBe(true);
+    expect(p.canSet('SO_REUSEADDR', 1, true)).toBe(false);
+    expect(p.canSet('SO_REUSEADDR', 0, true)).toBe(true);
+    expect(p.whyNotSet('SO_REUSEADDR', 1, true)).toMatch(/UDP socket is refused by default/);
+    const granted = new Policy({ sockopts: { allowSet: ['SO_REUSEADDR'] } });
+    expect(granted.canSet('SO_REUSEADDR', 1, true)).toBe(true);
+    const denied = new Policy({ sockopts: { allowSet: ['SO_REUSEADDR'], denySet: ['SO_REUSEADDR'] } });
+    expect(denied.canSet('SO_REUSEADDR', 1, true)).toBe(false);
+  });
+
+  test('SO_REUSEPORT is refused by default and granted by name', () => {
+    expect(new Policy({}).canSet('SO_REUSEPORT', 1)).toBe(false);
+    expect(new Policy({ sockopts: { allowSet: ['SO_REUSEPORT'] } }).canSet('SO_REUSEPORT', 1)).toBe(true);
+  });
+
+  test('lookup patterns: exact names and *.suffix, case-insensitive, a trailing dot ignored; nothing else', () => {
+    const p = new Policy({ net: { lookup: ['localhost', '*.example.com'] } });
+    expect(p.lookup).toBe(true);
+    for (const yes of ['localhost', 'LOCALHOST', 'localhost.', 'a.example.com', 'x.y.Example.COM']) expect(p.canLookup(yes), yes).toBe(true);
+    for (const no of ['example.com', 'evil.com', 'example.com.evil', 'aexample.com', 'local', 'localhost.evil']) expect(p.canLookup(no), no).toBe(false);
+    expect(new Policy({ net: { lookup: true } }).canLookup('anything.at.all')).toBe(true);
+    expect(new Policy({}).lookup).toBe(false);
+    expect(new Policy({}).canLookup('localhost')).toBe(false);
+  });
+
+  test('a bad lookup pattern is a PolicyError naming it', () => {
+    for (const bad of ['', '*', 'a..b', '*.', 'bad name', 'x*.example.com']) {
+      if (bad === '*') continue; // '*' is "any name"
+      expect(() => new Policy({ net: { lookup: [bad] } }), bad).toThrow(PolicyError);
+    }
+  });
+});

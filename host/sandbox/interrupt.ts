@@ -58,5 +58,14 @@ export function interruptCurrent(): boolean {
   if (depth === 0) return false;
   raiseFn ??= koffi.load(process.platform === 'darwin' ? '/usr/lib/libSystem.B.dylib' : 'libc.so.6').func('int raise(int)') as unknown as (sig: number) => number;
   raiseFn(SIGINT);
+  // Node's signal handler only wakes its watchdog thread, which terminates this one a
+  // moment later. Wait here for it: unwinding first would leave the wake-up pending
+  // (it is counted), and the next guarded call in the process would be the one stopped.
+  // (Nothing here may touch a lazily made global such as `performance`: with the
+  // termination pending, its getter fails and a plain TypeError would unwind instead.)
+  for (let i = 0; i < 2000; i++) Atomics.wait(pause, 0, 0, 1);
   return true;
 }
+
+/** Something to wait on while a termination is on its way. */
+const pause = new Int32Array(new SharedArrayBuffer(4));

@@ -2,8 +2,10 @@
 // tests that must show host memory stays bounded whatever the guest does.
 //
 //   node test/support/rss-child.mjs '<json>'
-//   json: { wasm, args, options, sink: 'count' | 'slow' }   (options: SandboxOptions that are plain data)
-// Prints one JSON line: { result: { exitCode } | { code, message }, out, err, baseMiB, peakMiB, ms }
+//   json: { wasm, args, options, sink: 'count' | 'slow' | 'serial' }   (options: SandboxOptions that are plain data)
+//   sink 'slow': each chunk taken a turn of the event loop later; 'serial': chunks taken one
+//   at a time, each a turn later (the most the sink holds at once is measured: maxHeld)
+// Prints one JSON line: { result: { exitCode } | { code, message }, out, err, outBytes, maxHeld, baseMiB, peakMiB, ms }
 // baseMiB is VmHWM after a warm-up run of the same guest doing nothing; peakMiB after the run.
 
 import { readFileSync } from 'node:fs';
@@ -16,7 +18,20 @@ let out = '';
 let err = '';
 let outBytes = 0;
 const keep = (s) => (s.length > 4096 ? s.slice(0, 4096) : s);
-const sink = cfg.sink === 'slow'
+let held = 0;
+let maxHeld = 0;
+let chain = Promise.resolve();
+const serial = (chunk) => {
+  held += chunk.length;
+  maxHeld = Math.max(maxHeld, held);
+  chain = chain.then(() => new Promise((r) => setImmediate(r))).then(() => {
+    held -= chunk.length;
+    outBytes += chunk.length;
+    if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1'));
+  });
+  return chain;
+};
+const sink = cfg.sink === 'serial' ? serial : cfg.sink === 'slow'
   // A sink that takes each chunk a turn of the event loop later: the guest must wait for it.
   ? async (chunk) => { await new Promise((r) => setImmediate(r)); outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); }
   : (chunk) => { outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); };
@@ -34,4 +49,4 @@ try {
   result = { code: e.code, message: e.message };
 }
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({ result, out, err, outBytes, baseMiB, peakMiB: hwm(), ms }) + '\n');
+process.stdout.write(JSON.stringify({ result, out, err, outBytes, maxHeld, baseMiB, peakMiB: hwm(), ms }) + '\n');

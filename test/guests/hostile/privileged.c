@@ -1,7 +1,8 @@
 /*
  * privileged.c: a hostile guest that tries options an unprivileged process could not
  * set, hoping the host runs as root. One line per try: "<NAME> <errno name>".
- *   TCP_CONGESTION cubic (only root may pick what tcp_allowed_congestion_control lacks),
+ *   TCP_CONGESTION argv[1] (default cubic; only root may pick what
+ *   tcp_allowed_congestion_control lacks, and root makes the kernel load it by name),
  *   TCP_CONGESTION reno (allowed to everyone: the control), SO_PRIORITY 7, SO_MARK 1,
  *   SO_BUSY_POLL 1000, IP_TRANSPARENT 1, SO_BINDTODEVICE "lo", SO_DEBUG 1, SO_REUSEPORT 1
  * and, last, "TCP_CONGESTION now <name>" as the kernel has it.
@@ -27,11 +28,14 @@ static void report(const char *name, int r) {
   else printf("%s E%d\n", name, errno);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   int s = socket(AF_INET, SOCK_STREAM, 0);
   int one = 1, seven = 7, busy = 1000;
-  report("TCP_CONGESTION=cubic", setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5));
+  const char *algo = argc > 1 ? argv[1] : "cubic";
+  char name[64];
+  snprintf(name, sizeof name, "TCP_CONGESTION=%s", algo);
+  report(name, setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, algo, (socklen_t)strlen(algo)));
   report("TCP_CONGESTION=reno", setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
   report("SO_PRIORITY=7", setsockopt(s, SOL_SOCKET, SO_PRIORITY, &seven, sizeof seven));
   report("SO_MARK=1", setsockopt(s, SOL_SOCKET, SO_MARK, &one, sizeof one));
