@@ -17,6 +17,7 @@
 
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { KillSignal } from './unwind.js';
+import type { SandboxEvent } from './events.js';
 
 export const CTL_KILL = 0;
 export const CTL_OUT = 1;
@@ -46,7 +47,11 @@ export function killed(ctl: Int32Array): boolean {
 /** Messages from the guest's thread to the owner. */
 export type ToOwner =
   | { type: 'out'; stream: 1 | 2; chunk: Uint8Array }
+  | { type: 'event'; event: SandboxEvent }
   | { type: 'call'; kind: string; payload: unknown };
+
+/** What an event counts for in the in-flight budget (its message, roughly). */
+export const EVENT_COST = 256;
 
 /** The guest thread's end. */
 export class OwnerLink {
@@ -66,6 +71,20 @@ export class OwnerLink {
     if (killed(ctl)) throw new KillSignal();
     Atomics.add(ctl, CTL_OUT, chunk.length);
     this.post({ type: 'out', stream, chunk }, [chunk.buffer as ArrayBuffer]);
+    for (;;) {
+      const inFlight = Atomics.load(ctl, CTL_OUT);
+      if (inFlight <= this.outLimit) return;
+      if (killed(ctl)) throw new KillSignal();
+      Atomics.wait(ctl, CTL_OUT, inFlight, 1000);
+    }
+  }
+
+  /** Posts an event; waits (killably) like output while the owner is behind. */
+  event(event: SandboxEvent): void {
+    const ctl = this.ctl;
+    if (killed(ctl)) throw new KillSignal();
+    Atomics.add(ctl, CTL_OUT, EVENT_COST);
+    this.post({ type: 'event', event });
     for (;;) {
       const inFlight = Atomics.load(ctl, CTL_OUT);
       if (inFlight <= this.outLimit) return;

@@ -20,6 +20,11 @@ export abstract class GuestFd {
     return ERRNO_NOTSUP;
   }
 
+  /** A native fd poll(2) can wait on for this resource, or -1 (always ready: files, bytes). */
+  pollFd(): number {
+    return -1;
+  }
+
   /** fd_close: releases what the resource holds. The table entry is removed by the caller. */
   close(): number {
     return ERRNO_SUCCESS;
@@ -63,6 +68,11 @@ export class FdTable {
     const i = to >>> 0;
     while (this.entries.length <= i) this.entries.push(undefined);
     this.entries[i] = r;
+  }
+
+  /** The fd of a resource in the table, or -1. */
+  indexOf(r: GuestFd): number {
+    return this.entries.indexOf(r);
   }
 
   /** Every resource in the table (for closing at the end of a run). */

@@ -15,6 +15,7 @@ import {
 import { Confiner, type ConfineMode, type ParentRef } from './confine.js';
 import { FdRegistry } from './registry.js';
 import { GuestFd } from './fdtable.js';
+import type { EventSink } from './events.js';
 import {
   FILETYPE_BLOCK_DEVICE, FILETYPE_CHARACTER_DEVICE, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE,
   FILETYPE_SOCKET_STREAM, FILETYPE_SYMBOLIC_LINK, FILETYPE_UNKNOWN, FDFLAGS_APPEND, FDFLAGS_DSYNC, FDFLAGS_NONBLOCK,
@@ -73,6 +74,8 @@ export class FileSystem {
   written = 0;
   /** Files and directories the guest holds open (preopens included). */
   open = 0;
+  /** Where refusals are reported (null: nobody listens). */
+  events: EventSink = null;
 
   constructor(
     readonly fs: FsApi,
@@ -152,6 +155,23 @@ export class HostDir extends GuestFd {
     return this.sys.confiner;
   }
 
+  /** A refusal: NOTCAPABLE, reported to the host when it listens. */
+  private refuse(call: string, path: string, rule: string): number {
+    this.sys.events?.({ type: 'refused', call, what: JSON.stringify(path), rule });
+    return ERRNO_NOTCAPABLE;
+  }
+
+  /** The errno for a failed open or lookup; an escape from the folder is a reported refusal. */
+  private failed(call: string, path: string, hostErrno: number): number {
+    if (hostErrno === E.EXDEV) return this.refuse(call, path, 'the path leads outside its folder');
+    return wasiErr(hostErrno);
+  }
+
+  /** A write asked of a read-only preopen: refused, and reported. */
+  private readonlyRefusal(call: string, path: string): number {
+    return this.refuse(call, path, 'the folder is read-only');
+  }
+
   /**
    * path_open: a HostDir or HostFile for `path` beneath this directory, or a WASI errno.
    * `rights`: what the guest asked for (writing rights open the file for writing).
@@ -159,7 +179,7 @@ export class HostDir extends GuestFd {
   open(path: string, follow: boolean, oflags: number, rights: number, fdflags: number): GuestFd | number {
     if (this.nativeFd < 0) return ERRNO_BADF;
     const write = (rights & RIGHTS_WRITING) !== 0 || (fdflags & FDFLAGS_APPEND) !== 0 || (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) !== 0;
-    if (write && this.readonly) return ERRNO_NOTCAPABLE;
+    if (write && this.readonly) return this.readonlyRefusal('path_open', path);
     const read = (rights & (RIGHTS_FD_READ | RIGHTS_FD_READDIR)) !== 0 || !write;
     let flags = O.NONBLOCK;
     if (oflags & OFLAGS_DIRECTORY) flags |= O.DIRECTORY;
@@ -174,7 +194,7 @@ export class HostDir extends GuestFd {
     flags |= (oflags & OFLAGS_DIRECTORY) !== 0 ? O.RDONLY : write ? (read ? O.RDWR : O.WRONLY) : O.RDONLY;
     if (this.sys.open >= this.sys.maxOpen) return ERRNO_MFILE;
     const fd = this.confiner.open(this.nativeFd, path, flags, FILE_MODE, follow);
-    if (fd < 0) return wasiErr(-fd);
+    if (fd < 0) return this.failed('path_open', path, -fd);
     const st = this.sys.fs.stat(fd, null, false);
     if (!st) { const e = this.sys.fs.errno(); this.sys.fs.close(fd); return wasiErr(e); }
     const type = st.mode & S_IFMT;
@@ -196,7 +216,7 @@ export class HostDir extends GuestFd {
   private atParent(path: string, act: (ref: ParentRef) => number): number {
     if (this.nativeFd < 0) return ERRNO_BADF;
     const ref = this.confiner.parent(this.nativeFd, path);
-    if (typeof ref === 'number') return wasiErr(-ref);
+    if (typeof ref === 'number') return this.failed('path', path, -ref);
     try {
       return act(ref);
     } finally {
@@ -223,7 +243,7 @@ export class HostDir extends GuestFd {
       if (rc !== ERRNO_INVAL) return rc === ERRNO_SUCCESS ? out : rc;
     }
     const fd = this.confiner.open(this.nativeFd, path, O.PATH !== 0 ? O.PATH : O.RDONLY | O.NONBLOCK, 0, true);
-    if (fd < 0) return wasiErr(-fd);
+    if (fd < 0) return this.failed('path_filestat_get', path, -fd);
     const s = fs.stat(fd, null, false);
     const e = s ? 0 : fs.errno();
     fs.close(fd);
@@ -233,7 +253,7 @@ export class HostDir extends GuestFd {
   /** path_filestat_set_times. */
   setTimes(path: string, follow: boolean, atim: bigint, mtim: bigint, fstflags: number): number {
     if (this.nativeFd < 0) return ERRNO_BADF;
-    if (this.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly) return this.readonlyRefusal('path_filestat_set_times', path);
     const times = timespecs(atim, mtim, fstflags);
     if (typeof times === 'number') return times;
     const fs = this.sys.fs;
@@ -242,7 +262,7 @@ export class HostDir extends GuestFd {
       if (rc !== ERRNO_INVAL) return rc;
     }
     const fd = this.confiner.open(this.nativeFd, path, O.RDONLY | O.NONBLOCK, 0, true);
-    if (fd < 0) return wasiErr(-fd);
+    if (fd < 0) return this.failed('path_filestat_set_times', path, -fd);
     const r = fs.futimens(fd, times);
     const e = r < 0 ? fs.errno() : 0;
     fs.close(fd);
@@ -251,7 +271,7 @@ export class HostDir extends GuestFd {
 
   /** path_create_directory. */
   mkdir(path: string): number {
-    if (this.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly) return this.readonlyRefusal('path_create_directory', path);
     const fs = this.sys.fs;
     const rc = this.atParent(path, (ref) => (fs.mkdirat(ref.fd, ref.name, DIR_MODE) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
     // mkdir of `.` or `..`: it exists.
@@ -260,7 +280,7 @@ export class HostDir extends GuestFd {
 
   /** path_unlink_file. */
   unlink(path: string): number {
-    if (this.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly) return this.readonlyRefusal('path_unlink_file', path);
     const fs = this.sys.fs;
     const rc = this.atParent(path, (ref) => {
       if (ref.dirOnly) return wasiErr(E.ENOTDIR);
@@ -271,7 +291,7 @@ export class HostDir extends GuestFd {
 
   /** path_remove_directory. */
   rmdir(path: string): number {
-    if (this.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly) return this.readonlyRefusal('path_remove_directory', path);
     const fs = this.sys.fs;
     const rc = this.atParent(path, (ref) => (fs.unlinkat(ref.fd, ref.name, AT.REMOVEDIR) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
     // rmdir of `.` is EINVAL, of `..` ENOTEMPTY (Linux's answers).
@@ -295,7 +315,7 @@ export class HostDir extends GuestFd {
 
   /** path_symlink: creates a link at `path` holding `target` (any text; following it stays confined). */
   symlink(target: Uint8Array, path: string): number {
-    if (this.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly) return this.readonlyRefusal('path_symlink', path);
     const fs = this.sys.fs;
     const t = new Uint8Array(target.length + 1);
     t.set(target);
@@ -305,7 +325,7 @@ export class HostDir extends GuestFd {
 
   /** path_rename: `path` here to `toPath` in directory `to`. */
   rename(path: string, to: HostDir, toPath: string): number {
-    if (this.readonly || to.readonly) return ERRNO_NOTCAPABLE;
+    if (this.readonly || to.readonly) return this.readonlyRefusal('path_rename', this.readonly ? path : toPath);
     const fs = this.sys.fs;
     const rc = this.atParent(path, (from) => {
       const rc2 = to.atParent(toPath, (dest) => (fs.renameat(from.fd, from.name, dest.fd, dest.name) < 0 ? wasiErr(fs.errno()) : ERRNO_SUCCESS));
@@ -316,7 +336,7 @@ export class HostDir extends GuestFd {
 
   /** path_link: a hard link at `toPath` in `to` for `path` here (a symlink is linked itself). */
   link(path: string, follow: boolean, to: HostDir, toPath: string): number {
-    if (to.readonly) return ERRNO_NOTCAPABLE;
+    if (to.readonly) return to.readonlyRefusal('path_link', toPath);
     // Following a symlink for a hard link would resolve its text unconfined: refused, as in wasmtime.
     if (follow) return ERRNO_INVAL;
     const fs = this.sys.fs;

@@ -1,6 +1,8 @@
-// Guest memory access for the socket imports: bounds checks and little-endian
-// reads/writes. The views are rebuilt whenever memory.grow() has replaced the
-// buffer (a grown buffer detaches the old one), so no call sees a stale view.
+// Guest memory access for the imports: bounds checks and little-endian reads/writes.
+// The views are rebuilt whenever memory.grow() has replaced the buffer (a grown
+// buffer detaches the old one), so no call sees a stale view. A shared memory (the
+// guest of a worker with host functions) never detaches: its old view stays valid for
+// the old size, and a check that falls past it looks at the memory again first.
 
 import type { NativeApi } from '../native/libc.js';
 
@@ -46,6 +48,11 @@ export class GuestMemory {
 
   /** True when [ptr, ptr+len) lies inside memory (ptr and len taken as u32). */
   ok(ptr: number, len: number): boolean {
+    if ((ptr >>> 0) + (len >>> 0) <= this.size) return true;
+    // Past the view: the memory may have grown (a shared one keeps its old buffer).
+    if (this.memory === undefined || this.memory.buffer.byteLength === this.size) return false;
+    this.u8 = new Uint8Array(0);
+    this.refresh();
     return (ptr >>> 0) + (len >>> 0) <= this.size;
   }
 
@@ -68,14 +75,6 @@ export class GuestMemory {
 
   setU16(ptr: number, v: number): void {
     this.dv.setUint16(ptr >>> 0, v, true);
-  }
-
-  u64(ptr: number): bigint {
-    return this.dv.getBigUint64(ptr >>> 0, true);
-  }
-
-  setU64(ptr: number, v: bigint): void {
-    this.dv.setBigUint64(ptr >>> 0, v, true);
   }
 
   /** Reads `len` bytes as UTF-8 text. */

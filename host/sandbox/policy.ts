@@ -396,6 +396,8 @@ export class Policy {
   private readonly lookupRules: LookupRules;
   /** May a datagram socket set SO_REUSEADDR? */
   private readonly reuseAddrDgram: boolean;
+  private readonly deniedSet: ReadonlySet<string>;
+  private readonly deniedGet: ReadonlySet<string>;
   private readonly connectGrants: readonly Grant[];
   private readonly bindGrants: readonly Grant[];
   private readonly connectRules: Rules;
@@ -455,9 +457,11 @@ export class Policy {
     };
     const allowSet = names('sockopts.allowSet', so.allowSet);
     const denySet = names('sockopts.denySet', so.denySet);
+    this.deniedSet = denySet;
     const refusedSet = refused(DEFAULT_REFUSED_SET, allowSet, denySet);
     this.reuseAddrDgram = allowSet.has('SO_REUSEADDR') && !denySet.has('SO_REUSEADDR');
-    const refusedGet = refused(DEFAULT_REFUSED_GET, names('sockopts.allowGet', so.allowGet), names('sockopts.denyGet', so.denyGet));
+    this.deniedGet = names('sockopts.denyGet', so.denyGet);
+    const refusedGet = refused(DEFAULT_REFUSED_GET, names('sockopts.allowGet', so.allowGet), this.deniedGet);
     const all = catalogue.options.map((o) => o.name);
     this.settable = new Set(all.filter((n) => !refusedSet.has(n)));
     this.gettable = new Set(all.filter((n) => !refusedGet.has(n)));
@@ -531,6 +535,23 @@ export class Policy {
     if (optionName === 'SO_SNDBUF') return value !== undefined && value <= this.capSndbuf;
     if (datagram && optionName === 'SO_REUSEADDR') return this.reuseAddrDgram || value === 0;
     return true;
+  }
+
+  /** Why the guest may not read this option (the rule, for events), or null when it may. */
+  whyNotGet(optionName: string): string | null {
+    if (this.gettable.has(optionName)) return null;
+    if (this.deniedGet.has(optionName)) return 'sockopts.denyGet';
+    return `reading ${optionName} is refused by default (sockopts.allowGet lifts it)`;
+  }
+
+  /** Why the guest may not set this option to this value (the rule, for events), or null when it may. */
+  whyNotSet(optionName: string, value?: number, datagram = false): string | null {
+    if (this.canSet(optionName, value, datagram)) return null;
+    if (this.deniedSet.has(optionName)) return 'sockopts.denySet';
+    if (!this.settable.has(optionName)) return `setting ${optionName} is refused by default (sockopts.allowSet lifts it)`;
+    if (optionName === 'SO_RCVBUF') return `sockopts.caps.SO_RCVBUF (${this.capRcvbuf} bytes)`;
+    if (optionName === 'SO_SNDBUF') return `sockopts.caps.SO_SNDBUF (${this.capSndbuf} bytes)`;
+    return `${optionName} on a UDP socket is refused by default (sockopts.allowSet lifts it)`;
   }
 
   /**

@@ -11,8 +11,8 @@ import { coreModule } from '../core.js';
 /** V8 heap limits of a sandbox worker (MB). */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 };
 
-/** How many idle workers to keep. */
-const MAX_IDLE = Math.max(2, availableParallelism());
+/** How many idle workers to keep (Sandbox.idleWorkers, Sandbox.prewarm). */
+let maxIdle = Math.max(2, availableParallelism());
 const idle: Worker[] = [];
 /** Workers told to end and not gone yet. */
 const ending = new Set<Promise<number>>();
@@ -39,6 +39,11 @@ export function acquireWorker(): Worker {
     w.ref();
     return w;
   }
+  return newWorker();
+}
+
+/** A new worker thread (it posts { type: 'ready' } once its modules are loaded). */
+function newWorker(): Worker {
   const worker = new Worker(workerPath(), {
     workerData: { coreModule: coreModule() },
     stdout: false,
@@ -59,7 +64,7 @@ export function acquireWorker(): Worker {
 
 /** Gives a worker that finished its run cleanly back to the pool (or ends it). */
 export function releaseWorker(worker: Worker): void {
-  if (idle.length < MAX_IDLE) {
+  if (idle.length < maxIdle) {
     worker.unref();
     idle.push(worker);
   } else {
@@ -75,4 +80,35 @@ export function releaseWorker(worker: Worker): void {
 export async function drainWorkers(): Promise<void> {
   for (const w of idle.splice(0)) endWorker(w);
   await Promise.all([...ending]);
+}
+
+/** Sets how many idle workers the pool keeps; extra idle workers end now. */
+export function setIdleWorkers(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new RangeError(`idleWorkers must be an integer from 0 to 1024, got ${n}`);
+  maxIdle = n;
+  while (idle.length > maxIdle) endWorker(idle.pop()!);
+}
+
+/**
+ * Starts workers until `n` wait idle (raising the idle size to n if it is lower), and
+ * resolves once they are ready: the next n runs start without a worker's start-up.
+ */
+export async function prewarmWorkers(n: number): Promise<void> {
+  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new RangeError(`prewarm takes an integer from 0 to 1024, got ${n}`);
+  if (n > maxIdle) maxIdle = n;
+  const fresh: Promise<void>[] = [];
+  while (idle.length + fresh.length < n) {
+    const w = newWorker();
+    fresh.push(new Promise<void>((resolve) => {
+      const onReady = (m: { type?: string }) => {
+        if (m?.type !== 'ready') return;
+        w.off('message', onReady);
+        releaseWorker(w);
+        resolve();
+      };
+      w.on('message', onReady);
+      w.once('exit', () => resolve());
+    }));
+  }
+  await Promise.all(fresh);
 }

@@ -8,14 +8,16 @@ import { fsNative, type FsApi } from '../native/fs.js';
 import { ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
 import { Policy, type PolicyOptions } from './policy.js';
 import { SocketHost, type Resolver } from './sockets.js';
-import { KillSignal, ProcExit, isUnwind } from './unwind.js';
+import { KillSignal, ProcExit, HostFailure, isUnwind } from './unwind.js';
 import { FdTable } from './fdtable.js';
 import { FdRegistry } from './registry.js';
 import { FileSystem, openPreopen } from './files.js';
 import type { ConfineMode } from './confine.js';
 import { WasiFiles, WASI_FILE_IMPORTS } from './wasi-fs.js';
 import { WasiCore } from './wasi-core.js';
-import { StdinFd, OutputFd, OutputBudget, type StdinSource, type OutputSink } from './stdio.js';
+import { StdinFd, PipeStdinFd, OutputFd, OutputBudget, type StdinSource, type OutputSink } from './stdio.js';
+import type { EventSink } from './events.js';
+import type { FuncType } from './wasm-module.js';
 
 /** A preopened folder: the guest's path, the host folder, read-only or not. */
 export interface PreopenSpec {
@@ -41,7 +43,8 @@ export interface RuntimeOptions {
   preopens: PreopenSpec[];
   policy: PolicyOptions;
   limits: RunLimits;
-  stdin: StdinSource;
+  /** fd 0: bytes known at start, or the read end of a pipe the owner feeds. */
+  stdin: StdinSource | number;
   output: OutputSink;
   native: NativeApi;
   /** The file calls (default: the C library's). */
@@ -58,6 +61,12 @@ export interface RuntimeOptions {
   resolver?: Resolver;
   /** When the run must end (performance.now() ms), for waits no timer can interrupt (inline). */
   deadline?: number;
+  /** The host's imports, as the guest calls them (module -> name -> function). */
+  hostImports?: Record<string, Record<string, (...args: never[]) => unknown>>;
+  /** Called once the guest's memory exists (a worker hands it to the owner for host functions). */
+  onMemory?: (memory: WebAssembly.Memory) => void;
+  /** Where boundary events go (null or absent: nowhere). */
+  events?: EventSink;
 }
 
 /** How a run ended. */
@@ -65,7 +74,12 @@ export type RunOutcome =
   | { kind: 'exit'; exitCode: number }
   | { kind: 'killed' }
   | { kind: 'trap'; message: string }
-  | { kind: 'error'; message: string };
+  | { kind: 'host'; fn: string; message: string }
+  | { kind: 'error'; message: string }
+  /** A loaded plugin closed by its host. */
+  | { kind: 'closed' }
+  /** The guest's thread died without saying how (ERR_SANDBOX_CRASHED). */
+  | { kind: 'crashed'; message: string };
 
 /** The errno an unexpected host exception in an import becomes. */
 function errnoFor(e: unknown): number {
@@ -151,36 +165,63 @@ export function buildImports(h: SocketHost, core: WasiCore, files: WasiFiles): G
 /** The outcome of an exception that ended the guest. */
 export function outcomeOf(e: unknown): RunOutcome {
   if (e instanceof KillSignal) return { kind: 'killed' };
+  if (e instanceof HostFailure) return { kind: 'host', fn: e.fn, message: e.reason };
   if (e instanceof ProcExit) return { kind: 'exit', exitCode: e.code };
   const err = e as Error | null;
   return { kind: 'trap', message: `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}` };
 }
 
+/** The imports sockbox provides in `wasi_snapshot_preview1` and `sockbox` (a guest importing anything else needs host functions). */
+export const PROVIDED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  wasi_snapshot_preview1: [
+    'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get', 'random_get',
+    'sched_yield', 'proc_raise', 'proc_exit', ...WASI_FILE_IMPORTS, 'poll_oneoff', 'sock_open', 'sock_bind',
+    'sock_connect', 'sock_listen', 'sock_accept', 'sock_recv', 'sock_recv_from', 'sock_send', 'sock_send_to',
+    'sock_shutdown', 'sock_getsockopt', 'sock_setsockopt', 'sock_getlocaladdr', 'sock_getpeeraddr', 'sock_getaddrinfo',
+  ],
+  sockbox: ['getsockopt', 'setsockopt'],
+};
+
+/** An argument of a plugin call: a number, a bigint (i64), or bytes (passed through the guest's alloc). */
+export type CallArg = number | bigint | Uint8Array;
+/** How a plugin call's result is read: the raw value, or bytes/text the guest returned as (ptr << 32) | len. */
+export type CallReturns = 'value' | 'bytes' | 'string';
+/** How a plugin call ended: a value, a mistake of the caller (the plugin lives on), or the end of the plugin. */
+export type CallResult = { ok: true; value: unknown } | { ok: false; usage: string } | { ok: false; outcome: RunOutcome };
+
 /**
- * A guest run, set up and not yet started. `start()` instantiates the module and
- * calls `_start`; `dispose()` closes every fd the run opened, however it ended.
+ * A guest instance on this thread: set up (fd table, WASI, sockets, preopens),
+ * then instantiated; then either `_start` runs it to its end (a command) or its exports
+ * are called one at a time (a loaded plugin). `dispose()` closes every fd it opened,
+ * however it ended.
  */
 export class GuestRun {
   readonly sockets: SocketHost;
   readonly imports: GuestImports;
   private readonly files: WasiFiles;
   private disposed = false;
+  private instance: WebAssembly.Instance | undefined;
+  private readonly onMemory: ((memory: WebAssembly.Memory) => void) | undefined;
+  private readonly hostImports: RuntimeOptions['hostImports'];
 
   constructor(private readonly module: WebAssembly.Module, opts: RuntimeOptions) {
+    this.onMemory = opts.onMemory;
+    this.hostImports = opts.hostImports;
     const policy = new Policy(opts.policy);
     const registry = new FdRegistry(opts.registry);
     const table = new FdTable();
-    table.push(new StdinFd(opts.stdin));
+    table.push(typeof opts.stdin === 'number' ? new PipeStdinFd(opts.stdin) : new StdinFd(opts.stdin));
     // One budget per stream: a flood of stdout leaves room for what goes to stderr.
     table.push(new OutputFd(1, opts.output, new OutputBudget(opts.limits.outputBytes)));
     table.push(new OutputFd(2, opts.output, new OutputBudget(opts.limits.outputBytes)));
     this.sockets = new SocketHost({
       native: opts.native, policy, cancelFd: opts.cancelFd, cancelFlag: opts.ctl, registry, resolver: opts.resolver,
-      deadline: opts.deadline,
+      deadline: opts.deadline, events: opts.events,
     });
     this.sockets.attachFds(table);
     const sys = new FileSystem(opts.fs ?? fsNative(), registry, opts.limits.fileBytes, opts.limits.openFiles, opts.confine);
-    this.files = new WasiFiles(this.sockets.mem, table, this.sockets, opts.native);
+    sys.events = opts.events ?? null;
+    this.files = new WasiFiles(this.sockets.mem, table, this.sockets, opts.native, opts.fs ?? fsNative());
     try {
       for (const p of opts.preopens) {
         const dir = openPreopen(sys, p.host, p.guest, p.readonly);
@@ -196,25 +237,117 @@ export class GuestRun {
     this.imports = buildImports(this.sockets, core, this.files);
   }
 
-  /** Instantiates the module and runs `_start` to its end. Never throws but for a termination. */
-  start(): RunOutcome {
+  /** Instantiates the module (a start function runs here). null when it worked, else how it ended. */
+  instantiate(): RunOutcome | null {
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(this.module, this.imports as unknown as WebAssembly.Imports);
+      const imports: Record<string, unknown> = { ...this.hostImports, wasi_snapshot_preview1: this.imports.wasi_snapshot_preview1, sockbox: this.imports.sockbox };
+      instance = new WebAssembly.Instance(this.module, imports as WebAssembly.Imports);
     } catch (e) {
       // A start function runs during instantiation: it may trap, exit or meet a kill.
       if (isUnwind(e) || e instanceof WebAssembly.RuntimeError) return outcomeOf(e);
       return { kind: 'error', message: `guest cannot be instantiated: ${(e as Error).message}` };
     }
-    const exports = instance.exports as { memory?: unknown; _start?: unknown };
+    const exports = instance.exports as { memory?: unknown };
     if (!(exports.memory instanceof WebAssembly.Memory)) return { kind: 'error', message: 'guest exports no memory' };
-    if (typeof exports._start !== 'function') return { kind: 'error', message: 'guest exports no _start (a WASI command module is needed)' };
+    this.instance = instance;
     this.sockets.mem.attach(exports.memory);
+    this.onMemory?.(exports.memory);
+    return null;
+  }
+
+  private get exports(): Record<string, unknown> {
+    return (this.instance?.exports ?? {}) as Record<string, unknown>;
+  }
+
+  /** The names of the exported functions. */
+  exportedFunctions(): string[] {
+    return Object.entries(this.exports).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+  }
+
+  /** Instantiates the module and runs `_start` to its end. Never throws but for a termination. */
+  start(): RunOutcome {
+    const failed = this.instantiate();
+    if (failed) return failed;
+    const start = this.exports._start;
+    if (typeof start !== 'function') return { kind: 'error', message: 'guest exports no _start (a WASI command module is needed; a reactor runs with instantiate())' };
     try {
-      (exports._start as () => unknown)();
+      (start as () => unknown)();
       return { kind: 'exit', exitCode: 0 };
     } catch (e) {
       return outcomeOf(e);
+    }
+  }
+
+  /** After instantiate(): a reactor's `_initialize`, if it has one. null when it worked. */
+  initialize(): RunOutcome | null {
+    const init = this.exports._initialize;
+    if (typeof init !== 'function') return null;
+    try {
+      (init as () => unknown)();
+      return null;
+    } catch (e) {
+      return outcomeOf(e);
+    }
+  }
+
+  /**
+   * Calls an export with `args` (bytes go through the guest's `alloc`: a pointer and a
+   * length each, freed after with `dealloc` when it has one), and reads its result as
+   * `returns` says.
+   */
+  call(name: string, args: readonly CallArg[], returns: CallReturns, type: FuncType | undefined): CallResult {
+    const fn = this.exports[name];
+    if (typeof fn !== 'function') return { ok: false, usage: `the plugin exports no function '${name}'` };
+    const mem = this.sockets.mem;
+    const alloc = this.exports.alloc as ((n: number) => number) | undefined;
+    const dealloc = this.exports.dealloc as ((p: number, n: number) => unknown) | undefined;
+    const placed: [number, number][] = [];
+    try {
+      const flat: (number | bigint)[] = [];
+      for (const a of args) {
+        if (a instanceof Uint8Array) {
+          if (typeof alloc !== 'function') return { ok: false, usage: 'the plugin exports no alloc(size): bytes and strings cannot be passed to it' };
+          const ptr = alloc(a.length) >>> 0;
+          mem.refresh();
+          if (ptr === 0 && a.length > 0) return { ok: false, usage: `alloc(${a.length}) returned 0` };
+          if (!mem.ok(ptr, a.length)) return { ok: false, usage: `alloc(${a.length}) returned ${ptr}, outside the guest's memory` };
+          mem.u8.set(a, ptr);
+          placed.push([ptr, a.length]);
+          flat.push(ptr, a.length);
+        } else {
+          flat.push(a);
+        }
+      }
+      const params = type?.params;
+      if (params && params.length !== flat.length) {
+        return { ok: false, usage: `${name} takes ${params.length} wasm arguments, got ${flat.length} (bytes and strings count as two: pointer and length)` };
+      }
+      const converted = flat.map((v, i) => {
+        const t = params?.[i];
+        if (t === 'i64') return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+        return typeof v === 'bigint' ? Number(v) : v;
+      });
+      const raw = (fn as (...a: unknown[]) => unknown)(...converted);
+      if (returns === 'value') return { ok: true, value: raw };
+      // (ptr << 32) | len, as an i64 (or a number that holds it).
+      const packed = typeof raw === 'bigint' ? BigInt.asUintN(64, raw) : BigInt(Number(raw) >>> 0);
+      const ptr = Number(packed >> 32n);
+      const len = Number(packed & 0xffffffffn);
+      mem.refresh();
+      if (!mem.ok(ptr, len)) return { ok: false, usage: `${name} returned (ptr ${ptr}, len ${len}), outside the guest's memory` };
+      const bytes = mem.u8.slice(ptr, ptr + len);
+      if (typeof dealloc === 'function' && len > 0) dealloc(ptr, len);
+      return { ok: true, value: returns === 'string' ? Buffer.from(bytes).toString('utf8') : bytes };
+    } catch (e) {
+      if (isUnwind(e) || e instanceof WebAssembly.RuntimeError) return { ok: false, outcome: outcomeOf(e) };
+      return { ok: false, usage: (e as Error)?.message ?? String(e) };
+    } finally {
+      if (typeof dealloc === 'function') {
+        for (const [p, n] of placed) {
+          try { dealloc(p, n); } catch { /* the next call will meet a broken plugin if this mattered */ }
+        }
+      }
     }
   }
 

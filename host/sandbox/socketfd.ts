@@ -41,6 +41,10 @@ export class SocketFd extends GuestFd {
     return this.type === SOCK_STREAM ? FILETYPE_SOCKET_STREAM : FILETYPE_SOCKET_DGRAM;
   }
 
+  override pollFd(): number {
+    return this.nativeFd;
+  }
+
   override close(): number {
     return this.nativeFd < 0 ? ERRNO_BADF : this.owner.closeSocket(this);
   }

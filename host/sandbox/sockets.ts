@@ -24,6 +24,7 @@ import { SocketFd, type SocketOwner } from './socketfd.js';
 import { FdTable } from './fdtable.js';
 import { FdRegistry } from './registry.js';
 import { KillSignal } from './unwind.js';
+import { addressText, type EventSink } from './events.js';
 
 export { KillSignal, isUnwind } from './unwind.js';
 import * as abi from './abi.js';
@@ -107,6 +108,8 @@ export interface SocketHostOptions {
   deadline?: number;
   /** Name resolution (getaddrinfo). Default: the native layer's, on this thread. */
   resolver?: Resolver;
+  /** Where boundary events go (null or absent: nowhere, nothing is made). */
+  events?: EventSink;
   /** Shared registry of native fds the guest holds (0 = free slot), so the host can close them if the thread dies. */
   registry?: Int32Array | FdRegistry;
 }
@@ -161,7 +164,10 @@ export class SocketHost implements SocketOwner {
   private readonly options = core().options;
   private readonly findLinux = core().exports.findLinux;
   private killed = false;
-  private readonly deadline: number;
+  /** When the run (or the plugin call) must end, performance.now() ms; Infinity: never. */
+  deadline: number;
+  /** Where boundary events go; null: nobody listens. */
+  readonly events: EventSink;
   /** The guest's fd table (shared with stdio, folders and files). */
   private fds = new FdTable();
 
@@ -174,6 +180,7 @@ export class SocketHost implements SocketOwner {
     this.mem = new GuestMemory(opts.native);
     this.resolve = opts.resolver ?? ((node, service, hints) => opts.native.getaddrinfo(node, service, hints));
     this.deadline = opts.deadline ?? Infinity;
+    this.events = opts.events ?? null;
     this.scratchBase = opts.native.addressOf(this.scratch);
     const native = opts.native;
     const OPT_ADDR = this.scratchBase + OPT_AT;
@@ -210,10 +217,18 @@ export class SocketHost implements SocketOwner {
     return sock;
   }
 
+  private emitAccept(listener: SocketFd, conn: SocketFd, newFd: number): void {
+    this.sdv.setUint32(ADDRLEN_AT, SOCKADDR_MAX, true);
+    const ok = this.native.getpeername(conn.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + SOCKADDR_MAX), this.scratch.subarray(ADDRLEN_AT, ADDRLEN_AT + 4)) === 0;
+    const p = ok ? this.peer(this.sdv.getUint32(ADDRLEN_AT, true)) : null;
+    this.events?.({ type: 'accept', fd: this.fdOf(listener), newFd, peer: p ? { address: addressText(p.ip), port: p.port } : { address: '?', port: 0 } });
+  }
+
   /** Closes a socket's native fd (registry slot first, so a dying thread never double-closes). */
   closeSocket(sock: SocketFd): number {
     const fd = sock.nativeFd;
     if (fd < 0) return abi.ERRNO_BADF;
+    if (this.events) this.events({ type: 'close', fd: this.fdOf(sock) });
     sock.nativeFd = -1;
     this.sockets.delete(sock);
     this.registry.remove(sock.registrySlot);
@@ -234,6 +249,17 @@ export class SocketHost implements SocketOwner {
     }
     this.native.close(fd);
     return abi.ERRNO_SUCCESS;
+  }
+
+  /** A refusal: NOTCAPABLE, and a 'refused' event naming the rule when the host listens. */
+  refuse(call: string, what: string, rule: string): number {
+    this.events?.({ type: 'refused', call, what, rule });
+    return abi.ERRNO_NOTCAPABLE;
+  }
+
+  /** The guest fd of a socket (for events): its index in the fd table. */
+  private fdOf(sock: SocketFd): number {
+    return this.fds.indexOf(sock);
   }
 
   /** The unspecified address of a socket's family (0.0.0.0 or ::). */
@@ -336,6 +362,33 @@ export class SocketHost implements SocketOwner {
         return 0;
       }
       if (timeoutMs >= 0 && Date.now() >= deadline) return abi.ERRNO_AGAIN;
+    }
+  }
+
+  /**
+   * Waits until native fd `nativeFd` is readable (a piped stdin), the sandbox is killed
+   * (KillSignal) or the run's deadline passes. Returns 0, or a WASI errno.
+   */
+  waitReadable(nativeFd: number): number {
+    const pdv = this.pdv;
+    for (;;) {
+      this.checkKill();
+      pdv.setInt32(0, nativeFd, true);
+      pdv.setInt16(4, POLLIN, true);
+      pdv.setInt16(6, 0, true);
+      pdv.setInt32(8, this.cancelFd, true);
+      pdv.setInt16(12, POLLIN, true);
+      pdv.setInt16(14, 0, true);
+      const n = this.native.poll(this.pollfds, 2, this.pollTimeout(-1));
+      if (n < 0) {
+        if (this.native.errno() === EINTR) continue;
+        return this.errno();
+      }
+      if (pdv.getInt16(14, true) !== 0) {
+        this.killed = true;
+        throw new KillSignal();
+      }
+      if (pdv.getInt16(6, true) !== 0) return 0;
     }
   }
 
@@ -574,7 +627,7 @@ export class SocketHost implements SocketOwner {
   private getopt(sock: SocketFd, info: OptionInfo, buf_ptr: number, len_ptr: number, wasmedge: boolean): number {
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     buf_ptr >>>= 0; len_ptr >>>= 0;
-    if (!this.getAllowed[info.id]) return abi.ERRNO_NOTCAPABLE;
+    if (!this.getAllowed[info.id]) return this.refuse('getsockopt', info.name, this.policy.whyNotGet(info.name) ?? 'refused');
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     const mem = this.mem;
     if (!mem.ok(len_ptr, 4)) return abi.ERRNO_FAULT;
@@ -620,8 +673,13 @@ export class SocketHost implements SocketOwner {
     // An int option shorter than an int is the kernel's EINVAL (Linux reads a whole int),
     // whatever the policy would say of its value.
     if (value === undefined && !info.byteOk && (info.kind === KIND.INT || info.kind === KIND.BOOL)) return abi.ERRNO_INVAL;
-    if (!this.policy.canSet(info.name, value, sock.type === abi.SOCK_DGRAM)) return abi.ERRNO_NOTCAPABLE;
-    if (info.id === TCP_CONGESTION_ID && !this.policy.canSetCongestion(mem.text(buf_ptr, Math.min(len, 64)).replace(/\0.*$/s, ''))) return abi.ERRNO_NOTCAPABLE;
+    if (!this.policy.canSet(info.name, value, sock.type === abi.SOCK_DGRAM)) {
+      return this.refuse('setsockopt', value === undefined ? info.name : `${info.name}=${value | 0}`, this.policy.whyNotSet(info.name, value, sock.type === abi.SOCK_DGRAM) ?? 'refused');
+    }
+    if (info.id === TCP_CONGESTION_ID) {
+      const algorithm = mem.text(buf_ptr, Math.min(len, 64)).replace(/\0.*$/s, '');
+      if (!this.policy.canSetCongestion(algorithm)) return this.refuse('setsockopt', `TCP_CONGESTION=${algorithm}`, 'only what tcp_allowed_congestion_control lists');
+    }
     if (info.hostNumber < 0) return abi.ERRNO_NOPROTOOPT;
     if (len > OPT_SIZE) return abi.ERRNO_INVAL;
     let n = len;
@@ -652,15 +710,17 @@ export class SocketHost implements SocketOwner {
     const hostFamily = af === abi.AF_INET4 ? HOST_AF_INET : af === abi.AF_INET6 ? HOST_AF_INET6 : -1;
     const type = socktype === abi.SOCK_DGRAM ? abi.SOCK_DGRAM : socktype === abi.SOCK_STREAM || socktype === abi.SOCK_ANY ? abi.SOCK_STREAM : -1;
     // Raw, packet, unix and unknown families or types are not for guests.
-    if (hostFamily < 0 || type < 0) return abi.ERRNO_NOTCAPABLE;
+    if (hostFamily < 0 || type < 0) return this.refuse('sock_open', `af=${af} socktype=${socktype}`, 'only IPv4 and IPv6, stream and datagram sockets');
     if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
-    if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
+    if (this.sockets.size >= this.policy.maxSockets) return this.refuse('sock_open', `socket ${this.sockets.size + 1}`, `maxSockets (${this.policy.maxSockets})`);
     const hostType = (type === abi.SOCK_STREAM ? HOST_SOCK_STREAM : HOST_SOCK_DGRAM) | HOST_SOCK_NONBLOCK | HOST_SOCK_CLOEXEC;
     const nfd = this.native.socket(hostFamily, hostType, 0);
     if (nfd < 0) return this.errno();
     if (!HOST_SOCK_NONBLOCK) this.setNativeNonblock(nfd);
     const sock = this.adopt(nfd, hostFamily, type);
-    this.mem.setU32(ro_fd_ptr, this.insert(sock));
+    const fd = this.insert(sock);
+    this.mem.setU32(ro_fd_ptr, fd);
+    this.events?.({ type: 'socket', fd, family: hostFamily === HOST_AF_INET ? 'inet' : 'inet6', socktype: type === abi.SOCK_STREAM ? 'stream' : 'dgram' });
     return abi.ERRNO_SUCCESS;
   }
 
@@ -674,13 +734,16 @@ export class SocketHost implements SocketOwner {
    * port, the policy (`may`). On success the sockaddr is in scratch and its length
    * is returned with the socket; otherwise a WASI errno.
    */
-  private target(fd: number, addr_ptr: number, port: number, may: (ip: Uint8Array, port: number) => boolean): { sock: SocketFd; len: number } | number {
+  private target(fd: number, addr_ptr: number, port: number, may: (ip: Uint8Array, port: number) => boolean, call: string): { sock: SocketFd; len: number } | number {
     const sock = this.sock(fd);
     if (typeof sock === 'number') return sock;
     const ip = this.readAddress(addr_ptr);
     if (typeof ip === 'number') return ip;
     if ((port >>> 0) > 65535) return abi.ERRNO_INVAL;
-    if (!may(ip, port)) return abi.ERRNO_NOTCAPABLE;
+    if (!may(ip, port)) {
+      const what = ip.length === 4 ? `${addressText(ip)}:${port}` : `[${addressText(ip)}]:${port}`;
+      return this.refuse(call, what, call === 'sock_bind' ? 'no net.bind grant matches' : 'no net.connect grant matches');
+    }
     const len = this.sockaddr(sock, ip, port);
     return len < 0 ? -len : { sock, len };
   }
@@ -692,7 +755,7 @@ export class SocketHost implements SocketOwner {
   sock_bind(fd: number, addr_ptr: number, port: number): number {
     this.checkKill();
     this.mem.refresh();
-    const t = this.target(fd, addr_ptr, port, this.mayBind);
+    const t = this.target(fd, addr_ptr, port, this.mayBind, 'sock_bind');
     if (typeof t === 'number') return t;
     // [::] with IPV6_V6ONLY off (Linux's default) also takes IPv4 on 0.0.0.0: only when
     // that is granted too. Otherwise the socket is made IPv6-only before it binds.
@@ -700,7 +763,15 @@ export class SocketHost implements SocketOwner {
       const v = this.v6only(t.sock, port);
       if (v !== abi.ERRNO_SUCCESS) return v;
     }
-    return this.native.bind(t.sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + t.len), t.len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    const rc = this.native.bind(t.sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + t.len), t.len) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    if (this.events) this.emitAddress('bind', t.sock, t.len, rc);
+    return rc;
+  }
+
+  /** A bind or connect event for the sockaddr of `len` bytes in scratch. */
+  private emitAddress(type: 'bind' | 'connect', sock: SocketFd, len: number, errno: number): void {
+    const a = this.peer(len);
+    if (a) this.events?.({ type, fd: this.fdOf(sock), address: addressText(a.ip), port: a.port, errno });
   }
 
   /**
@@ -718,9 +789,17 @@ export class SocketHost implements SocketOwner {
   sock_connect(fd: number, addr_ptr: number, port: number): number {
     this.checkKill();
     this.mem.refresh();
-    const t = this.target(fd, addr_ptr, port, this.mayConnect);
+    const t = this.target(fd, addr_ptr, port, this.mayConnect, 'sock_connect');
     if (typeof t === 'number') return t;
-    const { sock, len } = t;
+    const rc = this.connect(t.sock, t.len);
+    if (this.events) {
+      // The destination is still in scratch unless the wait used it: read it again.
+      this.events({ type: 'connect', fd: this.fdOf(t.sock), ...this.destination(addr_ptr, port), errno: rc });
+    }
+    return rc;
+  }
+
+  private connect(sock: SocketFd, len: number): number {
     if (this.native.connect(sock.nativeFd, this.scratch.subarray(ADDR_AT, ADDR_AT + len), len) === 0) return abi.ERRNO_SUCCESS;
     if (this.native.errno() !== EINPROGRESS || sock.nonblock) return this.errno();
     // Like Linux when SO_SNDTIMEO runs out: the connect goes on, the guest hears INPROGRESS.
@@ -728,6 +807,12 @@ export class SocketHost implements SocketOwner {
     if (w === abi.ERRNO_AGAIN) return abi.ERRNO_INPROGRESS;
     if (w !== 0) return w;
     return toWasiErrno(this.soError(sock));
+  }
+
+  /** The guest's address and port, as text (for events). */
+  private destination(addr_ptr: number, port: number): { address: string; port: number } {
+    const ip = this.readAddress(addr_ptr);
+    return { address: typeof ip === 'number' ? '?' : addressText(ip), port: port >>> 0 };
   }
 
   /** sock_listen(fd, backlog). */
@@ -738,13 +823,15 @@ export class SocketHost implements SocketOwner {
     // listen() on an unbound socket binds it to 0.0.0.0 / :: on an ephemeral port: every
     // interface, which needs a bind grant for the unspecified address.
     if (this.boundPort(sock) === 0) {
-      if (!this.policy.canBind(this.unspecified(sock), 0)) return abi.ERRNO_NOTCAPABLE;
+      if (!this.policy.canBind(this.unspecified(sock), 0)) return this.refuse('sock_listen', sock.hostFamily === HOST_AF_INET ? '0.0.0.0:0' : '[::]:0', 'listen on an unbound socket binds every interface: no net.bind grant for it');
       if (sock.hostFamily === HOST_AF_INET6) {
         const v = this.v6only(sock, 0);
         if (v !== abi.ERRNO_SUCCESS) return v;
       }
     }
-    return this.native.listen(sock.nativeFd, backlog) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    const rc = this.native.listen(sock.nativeFd, backlog) < 0 ? this.errno() : abi.ERRNO_SUCCESS;
+    this.events?.({ type: 'listen', fd: this.fdOf(sock), backlog, errno: rc });
+    return rc;
   }
 
   /** sock_accept: V1 (fd, ro_fd_ptr) or V2 (fd, fdflags, ro_fd_ptr). Output: the new fd. */
@@ -760,7 +847,7 @@ export class SocketHost implements SocketOwner {
     if (typeof sock === 'number') return sock;
     if ((fdflags & ~abi.FDFLAGS_NONBLOCK) !== 0) return abi.ERRNO_INVAL;
     if (!this.mem.ok(ro_fd_ptr, 4)) return abi.ERRNO_FAULT;
-    if (this.sockets.size >= this.policy.maxSockets) return abi.ERRNO_NOTCAPABLE;
+    if (this.sockets.size >= this.policy.maxSockets) return this.refuse('sock_accept', `socket ${this.sockets.size + 1}`, `maxSockets (${this.policy.maxSockets})`);
     let timeout: number | undefined;
     const spins = this.spins;
     spins.n = 0;
@@ -771,7 +858,9 @@ export class SocketHost implements SocketOwner {
         const conn = this.adopt(nfd, sock.hostFamily, sock.type);
         conn.nonblock = (fdflags & abi.FDFLAGS_NONBLOCK) !== 0;
         this.mem.refresh();
-        this.mem.setU32(ro_fd_ptr, this.insert(conn));
+        const newFd = this.insert(conn);
+        this.mem.setU32(ro_fd_ptr, newFd);
+        if (this.events) this.emitAccept(sock, conn, newFd);
         return abi.ERRNO_SUCCESS;
       }
       if (!this.wouldBlock()) return this.errno();
@@ -911,7 +1000,7 @@ export class SocketHost implements SocketOwner {
     if (typeof s === 'number') return s;
     if (siflags !== 0) return abi.ERRNO_INVAL;
     if (!this.mem.ok(ro_len_ptr, 4)) return abi.ERRNO_FAULT;
-    const t = this.target(fd, addr_ptr, port, this.mayConnect);
+    const t = this.target(fd, addr_ptr, port, this.mayConnect, 'sock_send_to');
     if (typeof t === 'number') return t;
     if (t.sock.type === abi.SOCK_DGRAM) {
       const b = this.bindForSend(t.sock, t.len);
@@ -1100,8 +1189,10 @@ export class SocketHost implements SocketOwner {
       } else if (tag === abi.EVENTTYPE_FD_READ || tag === abi.EVENTTYPE_FD_WRITE) {
         const f = this.fds.get(mem.u32(s + 16));
         if (f === undefined) { subNow[i] = abi.ERRNO_BADF; immediate = true; continue; }
-        if (!(f instanceof SocketFd) || f.nativeFd < 0) { subNow[i] = abi.ERRNO_SUCCESS; immediate = true; continue; }
-        this.pdv.setInt32(nfds * 8, f.nativeFd, true);
+        // Sockets and a piped stdin wait in poll(2); files and bytes are always ready.
+        const pfd = f.pollFd();
+        if (pfd < 0) { subNow[i] = abi.ERRNO_SUCCESS; immediate = true; continue; }
+        this.pdv.setInt32(nfds * 8, pfd, true);
         this.pdv.setInt16(nfds * 8 + 4, tag === abi.EVENTTYPE_FD_READ ? POLLIN : POLLOUT, true);
         this.pdv.setInt16(nfds * 8 + 6, 0, true);
         subSlot[i] = nfds++;
@@ -1194,8 +1285,12 @@ export class SocketHost implements SocketOwner {
     // does not exist gets, without a query (nothing the guest invents reaches a resolver).
     const numeric = node === null || isNumericHost(node);
     if (!numeric) {
-      if (!this.policy.lookup) return abi.ERRNO_NOTCAPABLE;
-      if (!this.policy.canLookup(node)) return eaiToWasi(EAI_NONAME);
+      if (!this.policy.lookup) return this.refuse('sock_getaddrinfo', JSON.stringify(node), 'no net.lookup grant');
+      if (!this.policy.canLookup(node)) {
+        // The guest hears "no such name"; the host hears why.
+        this.refuse('sock_getaddrinfo', JSON.stringify(node), 'no net.lookup pattern matches');
+        return eaiToWasi(EAI_NONAME);
+      }
     }
     const service = service_len > 0 ? mem.text(service_ptr, service_len).replace(/\0.*$/s, '') : null;
     // WasmEdge hints: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4.
@@ -1210,7 +1305,10 @@ export class SocketHost implements SocketOwner {
     const socktype = htype === abi.SOCK_STREAM ? HOST_SOCK_STREAM : htype === abi.SOCK_DGRAM ? HOST_SOCK_DGRAM : 0;
     const protocol = hproto === 1 ? 6 : hproto === 2 ? 17 : 0;
     const { rc, results } = this.resolve(node, service, { flags: hostFlags | (numeric ? AI_NUMERICHOST_HOST : 0), family, socktype, protocol });
-    if (rc !== 0) return eaiToWasi(rc);
+    if (rc !== 0) {
+      this.events?.({ type: 'lookup', name: node ?? '', answers: [], errno: eaiToWasi(rc) });
+      return eaiToWasi(rc);
+    }
     // The answers the grants allow (without a service they carry port 0: any granted port).
     const answers: { ip: Uint8Array; port: number; socktype: number; protocol: number; canonname: string | null }[] = [];
     for (const r of results) {
@@ -1220,6 +1318,9 @@ export class SocketHost implements SocketOwner {
         ? this.policy.canConnectSomePort(a.ip) || this.policy.canBindSomePort(a.ip)
         : this.policy.canConnect(a.ip, a.port) || this.policy.canBind(a.ip, a.port);
       if (allowed) answers.push({ ip: a.ip, port: a.port, socktype: r.socktype, protocol: r.protocol, canonname: r.canonname });
+    }
+    if (this.events) {
+      this.events({ type: 'lookup', name: node ?? '', answers: answers.map((a) => addressText(a.ip)), errno: answers.length === 0 && !numeric && results.length > 0 ? eaiToWasi(EAI_NONAME) : 0 });
     }
     // Answers that exist but lie outside the grants look like no answer at all.
     if (answers.length === 0 && !numeric && results.length > 0) return eaiToWasi(EAI_NONAME);

@@ -59,6 +59,38 @@ export class StdinFd extends GuestFd {
   }
 }
 
+/**
+ * fd 0 fed by the owner through a pipe (stdin from a Node Readable): the guest reads the
+ * pipe's read end, which the owner holds and closes; a blocking read waits in poll(2)
+ * with the kill signal, and poll_oneoff sees it like a socket.
+ */
+export class PipeStdinFd extends GuestFd {
+  nonblock = false;
+  private closed = false;
+  constructor(readonly nativeFd: number) {
+    super();
+  }
+  fdstat(): Fdstat {
+    return {
+      filetype: FILETYPE_CHARACTER_DEVICE, flags: this.nonblock ? FDFLAGS_NONBLOCK : 0,
+      rightsBase: (RIGHTS_FD_READ | RIGHTS_POLL_FD_READWRITE | RIGHTS_FD_FDSTAT_SET_FLAGS | RIGHTS_FD_FILESTAT_GET) >>> 0,
+      rightsInheriting: 0,
+    };
+  }
+  override setFdflags(flags: number): number {
+    this.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
+    return ERRNO_SUCCESS;
+  }
+  override pollFd(): number {
+    return this.closed ? -1 : this.nativeFd;
+  }
+  /** The owner closes the pipe; the guest's close only forgets it. */
+  override close(): number {
+    this.closed = true;
+    return ERRNO_SUCCESS;
+  }
+}
+
 /** Where output goes; write() may wait (backpressure) and may throw to end the run. */
 export interface OutputSink {
   write(stream: 1 | 2, chunk: Uint8Array): void;

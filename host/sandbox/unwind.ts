@@ -1,5 +1,5 @@
-// The two signals that must unwind a guest instead of becoming an errno: proc_exit
-// and a kill. Every import lets these through; any other exception inside an import
+// The signals that must unwind a guest instead of becoming an errno: proc_exit, a
+// kill, and a host function's failure. Every import lets these through; any other exception inside an import
 // becomes an errno.
 
 /** Thrown through the guest when the host kills the sandbox (kill(), a timeout, a failed sink). */
@@ -18,7 +18,15 @@ export class ProcExit extends Error {
   }
 }
 
+/** Thrown through the guest when a host function failed: the run ends with ERR_HOST_FUNCTION. */
+export class HostFailure extends Error {
+  constructor(readonly fn: string, readonly reason: string) {
+    super(`host function ${fn} failed: ${reason}`);
+    this.name = 'HostFailure';
+  }
+}
+
 /** Is this exception one that must unwind the guest (and not become an errno)? */
 export function isUnwind(e: unknown): boolean {
-  return e instanceof KillSignal || e instanceof ProcExit;
+  return e instanceof KillSignal || e instanceof ProcExit || e instanceof HostFailure;
 }

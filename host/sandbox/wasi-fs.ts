@@ -5,15 +5,17 @@
 // guest's bytes handed to the confined resolution in files.ts.
 
 import type { NativeApi } from '../native/libc.js';
+import type { FsApi } from '../native/fs.js';
+import { toWasiErrno } from '../native/errno.js';
 import {
   ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NAMETOOLONG, ERRNO_NOTDIR, ERRNO_NOTSUP, ERRNO_SPIPE,
-  ERRNO_SUCCESS, ERRNO_DQUOT, ERRNO_ILSEQ,
+  ERRNO_SUCCESS, ERRNO_DQUOT, ERRNO_ILSEQ, ERRNO_AGAIN,
 } from '../native/errno.js';
 import type { FdTable } from './fdtable.js';
 import { HostDir, HostFile } from './files.js';
 import { GuestMemory } from './memory.js';
 import { SocketFd } from './socketfd.js';
-import { StdinFd, OutputFd } from './stdio.js';
+import { StdinFd, PipeStdinFd, OutputFd } from './stdio.js';
 import type { SocketHost } from './sockets.js';
 import { pathText } from './confine.js';
 import {
@@ -46,6 +48,7 @@ export class WasiFiles {
     private readonly table: FdTable,
     private readonly sockets: SocketHost,
     native: NativeApi,
+    private readonly fs: FsApi,
   ) {
     this.iovAddr = native.addressOf(this.iov);
   }
@@ -181,8 +184,31 @@ export class WasiFiles {
       this.mem.setU32(nread_ptr, n);
       return ERRNO_SUCCESS;
     }
+    if (r instanceof PipeStdinFd) return this.readPipe(r, iovs_ptr, iovs_len, nread_ptr);
     if (r instanceof HostDir) return ERRNO_ISDIR;
     return ERRNO_BADF;
+  }
+
+  /** fd_read on a piped stdin: readv into guest memory; a blocking read waits (killably). */
+  private readPipe(r: PipeStdinFd, iovs_ptr: N, iovs_len: N, nread_ptr: N): N {
+    const fd = r.pollFd();
+    if (fd < 0) return ERRNO_BADF;
+    for (;;) {
+      const rc = this.nativeIovecs(iovs_ptr, iovs_len, Number.MAX_SAFE_INTEGER);
+      if (rc !== ERRNO_SUCCESS) return rc;
+      if (this.iovCount === 0) { this.mem.setU32(nread_ptr, 0); return ERRNO_SUCCESS; }
+      const n = this.fs.readvAt(fd, this.iovAddr, this.iovCount);
+      if (n >= 0) {
+        this.mem.refresh();
+        this.mem.setU32(nread_ptr, n);
+        return ERRNO_SUCCESS;
+      }
+      const e = toWasiErrno(this.fs.errno());
+      if (e !== ERRNO_AGAIN || r.nonblock) return e;
+      const w = this.sockets.waitReadable(fd);
+      if (w !== 0) return w;
+      this.mem.refresh();
+    }
   }
 
   fd_pread(fd: N, iovs_ptr: N, iovs_len: N, offset: B, nread_ptr: N): N {
@@ -251,8 +277,10 @@ export class WasiFiles {
   fd_close(fd: N): N {
     const r = this.table.get(fd);
     if (r === undefined) return ERRNO_BADF;
+    // Closed first, removed after: a close event still finds the fd.
+    const rc = r.close();
     this.table.remove(fd);
-    return r.close();
+    return rc;
   }
 
   fd_renumber(from: N, to: N): N {

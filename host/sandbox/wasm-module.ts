@@ -1,12 +1,18 @@
-// Caps a guest module's memory and tables before it is compiled, by rewriting the
-// limits its binary declares (WebAssembly core spec, binary format: sections 2
-// import, 4 table, 5 memory; `limits` = flags byte, min, [max] as unsigned LEB128).
+// Reads and rewrites a guest module's binary before it is compiled (WebAssembly core
+// spec, binary format: sections 1 type, 2 import, 3 function, 4 table, 5 memory,
+// 7 export; `limits` = flags byte, min, [max] as unsigned LEB128).
 //
-// A memory's maximum becomes min(declared maximum, cap): memory.grow past it then
-// fails as wasm says it should (it returns -1 and malloc returns NULL), instead of
-// taking host memory. A module that declares a minimum above the cap cannot run and
+// capModule: a memory's maximum becomes min(declared maximum, cap): memory.grow past
+// it then fails as wasm says it should (it returns -1 and malloc returns NULL), instead
+// of taking host memory. A module that declares a minimum above the cap cannot run and
 // is rejected. Tables (8 bytes a slot in V8) share one element budget the same way.
-// Nothing else in the module changes; every other section is copied as it is.
+// With `shared`, a defined memory becomes a shared one (limits flag 0x02), so that the
+// thread that owns the sandbox can read and write it while the guest waits for a host
+// function. Nothing else in the module changes; other sections are copied as they are.
+//
+// inspectModule: the function types of its imports and exports (the JS API has no type
+// reflection in Node 20), so that host functions and plugin calls convert i64 and
+// floats right.
 
 /** Why a module cannot run under these limits (a message for ERR_GUEST_INVALID). */
 export class LimitError extends Error {}
@@ -73,13 +79,20 @@ export interface CapResult {
   memory?: { minPages: number; maxPages: number; imported: boolean };
 }
 
-/**
- * Rewrites `wasm` so that no memory can grow past `maxMemoryBytes` and all tables
- * together past `maxTableElements`. Throws LimitError (with a message for the host)
- * when the module cannot run under them or cannot be read.
- */
-export function capModule(wasm: Uint8Array, maxMemoryBytes: number, maxTableElements: number): CapResult {
-  const capPages = Math.floor(maxMemoryBytes / PAGE);
+/** A value type: i32, i64, f32, f64 (anything else is 'other'). */
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'other';
+export interface FuncType { params: ValType[]; results: ValType[] }
+export interface ImportInfo { module: string; name: string; kind: 'function' | 'table' | 'memory' | 'global' | 'tag'; type?: FuncType }
+export interface ModuleInfo {
+  imports: ImportInfo[];
+  /** Exported functions and their types. */
+  functions: Map<string, FuncType>;
+}
+
+const VALTYPES: Record<number, ValType> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
+const KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
+
+function sectionsOf(wasm: Uint8Array): { id: number; start: number; end: number }[] {
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
     throw new LimitError('not a wasm module (no \\0asm header)');
   }
@@ -94,6 +107,73 @@ export function capModule(wasm: Uint8Array, maxMemoryBytes: number, maxTableElem
     r.skip(size);
     sections.push({ id, start, end: r.at });
   }
+  return sections;
+}
+
+function utf8(r: Reader): string {
+  const n = r.uleb();
+  const start = r.at;
+  r.skip(n);
+  return Buffer.from(r.b.buffer, r.b.byteOffset + start, n).toString('utf8');
+}
+
+/** The imports (with function types) and exported functions of a module's binary. */
+export function inspectModule(wasm: Uint8Array): ModuleInfo {
+  const types: FuncType[] = [];
+  const imports: ImportInfo[] = [];
+  const funcTypes: number[] = [];
+  const functions = new Map<string, FuncType>();
+  for (const s of sectionsOf(wasm)) {
+    const r = new Reader(wasm, s.end);
+    r.at = s.start;
+    if (s.id === 1) {
+      const n = r.uleb();
+      for (let i = 0; i < n; i++) {
+        if (r.byte() !== 0x60) throw new LimitError('a type that is not a function type');
+        const params: ValType[] = [];
+        const results: ValType[] = [];
+        for (let k = r.uleb(); k > 0; k--) params.push(VALTYPES[r.byte()] ?? 'other');
+        for (let k = r.uleb(); k > 0; k--) results.push(VALTYPES[r.byte()] ?? 'other');
+        types.push({ params, results });
+      }
+    } else if (s.id === 2) {
+      const n = r.uleb();
+      for (let i = 0; i < n; i++) {
+        const module = utf8(r);
+        const name = utf8(r);
+        const kind = r.byte();
+        if (kind === 0) {
+          const t = r.uleb();
+          funcTypes.push(t);
+          imports.push({ module, name, kind: 'function', type: types[t] });
+        } else if (kind === 1) { r.byte(); readLimits(r); imports.push({ module, name, kind: 'table' }); }
+        else if (kind === 2) { readLimits(r); imports.push({ module, name, kind: 'memory' }); }
+        else if (kind === 3) { r.byte(); r.byte(); imports.push({ module, name, kind: 'global' }); }
+        else if (kind === 4) { r.byte(); r.uleb(); imports.push({ module, name, kind: KINDS[4] }); }
+        else throw new LimitError(`unknown import kind ${kind}`);
+      }
+    } else if (s.id === 3) {
+      for (let n = r.uleb(); n > 0; n--) funcTypes.push(r.uleb());
+    } else if (s.id === 7) {
+      for (let n = r.uleb(); n > 0; n--) {
+        const name = utf8(r);
+        const kind = r.byte();
+        const index = r.uleb();
+        if (kind === 0 && types[funcTypes[index]]) functions.set(name, types[funcTypes[index]]);
+      }
+    }
+  }
+  return { imports, functions };
+}
+
+/**
+ * Rewrites `wasm` so that no memory can grow past `maxMemoryBytes` and all tables
+ * together past `maxTableElements`. Throws LimitError (with a message for the host)
+ * when the module cannot run under them or cannot be read.
+ */
+export function capModule(wasm: Uint8Array, maxMemoryBytes: number, maxTableElements: number, shared = false): CapResult {
+  const capPages = Math.floor(maxMemoryBytes / PAGE);
+  const sections = sectionsOf(wasm);
 
   // First pass: the tables (imported and defined) and their minimums.
   const tables: Limits[] = [];
@@ -178,7 +258,9 @@ export function capModule(wasm: Uint8Array, maxMemoryBytes: number, maxTableElem
         body.push(sr.byte());
         body.push(...tableLimits(readLimits(sr)));
       } else {
-        body.push(...memLimits(readLimits(sr)));
+        const l = readLimits(sr);
+        if (shared) l.flags |= 2;
+        body.push(...memLimits(l));
       }
     }
     if (sr.at !== s.end) throw new LimitError(`section ${s.id} has trailing bytes`);

@@ -21,6 +21,7 @@ import { FdTable } from '../../host/sandbox/fdtable.js';
 import { BytesStdin, OutputBudget, OutputFd, StdinFd } from '../../host/sandbox/stdio.js';
 import { WasiCore } from '../../host/sandbox/wasi-core.js';
 import { WasiFiles } from '../../host/sandbox/wasi-fs.js';
+import { fsNative } from '../../host/native/fs.js';
 
 const PAGE = 65536;
 
@@ -211,7 +212,7 @@ export class Harness {
     });
     this.host.attachFds(this.table);
     this.host.mem.attach(this.memory);
-    this.imports = buildImports(this.host, new WasiCore(this.host.mem, [], []), new WasiFiles(this.host.mem, this.table, this.host, this.guard));
+    this.imports = buildImports(this.host, new WasiCore(this.host.mem, [], []), new WasiFiles(this.host.mem, this.table, this.host, this.guard, fsNative()));
     this.layout();
   }
 
