@@ -5,6 +5,8 @@
 //   test/guests/c/<name>.c   -> test/guests/<name>-c.wasm    (only when clang runs)
 //   test/guests/hostile/<name>.c   -> test/guests/hostile/<name>.wasm  (clang, with the C SDK)
 //   test/guests/hostile/<name>.wat -> test/guests/hostile/<name>.wasm  (wat2wasm --enable-exceptions)
+//   test/guests/plugins/<name>.c   -> test/guests/plugins/<name>.wasm  (a reactor: clang -mexec-model=reactor)
+//   test/guests/plugins/<name>.ts  -> test/guests/plugins/<name>.wasm  (a reactor: asc --exportStart _initialize)
 //
 // The AssemblyScript guests come first, so that a C toolchain problem never keeps
 // them from building.
@@ -109,6 +111,23 @@ if (probe.error || probe.status !== 0) {
     run(clang, [...C_FLAGS, '-I', sdkDir, join(hostileDir, file), join(sdkDir, 'sockbox.c'), '-o', out], out);
   }
 }
+// ── plugins (reactors for Sandbox.instantiate) ─────────────────────────────
+
+const pluginDir = join(root, 'test', 'guests', 'plugins');
+for (const file of sourcesIn(pluginDir, '.ts')) {
+  const out = join(pluginDir, `${basename(file, '.ts')}.wasm`);
+  run(process.execPath, [asc, relative(root, join(pluginDir, file)), '-o', relative(root, out),
+    '-O3', '--runtime', 'incremental', '--exportStart', '_initialize', '--use', 'abort='], out);
+}
+if (probe.error || probe.status !== 0) {
+  console.log(`guests: note: skipping the C plugins (no clang); their committed .wasm stay`);
+} else {
+  for (const file of sourcesIn(pluginDir, '.c')) {
+    const out = join(pluginDir, `${basename(file, '.c')}.wasm`);
+    run(clang, [...C_FLAGS, '-mexec-model=reactor', '-I', sdkDir, join(pluginDir, file), join(sdkDir, 'sockbox.c'), join(sdkDir, 'sockbox_plugin.c'), '-o', out], out);
+  }
+}
+
 const wat2wasm = process.env.WAT2WASM || 'wat2wasm';
 const watProbe = spawnSync(wat2wasm, ['--version'], { encoding: 'utf8' });
 if (watProbe.error || watProbe.status !== 0) {

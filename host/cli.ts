@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { optionsTable, levelByName } from './table.js';
 import { Sandbox, SandboxError } from './sandbox/sandbox.js';
+import { formatEvent } from './sandbox/events.js';
 import { PolicyError } from './sandbox/policy.js';
 
 const USAGE = `usage: sockbox <command> [options]
@@ -19,6 +20,9 @@ commands:
         --dir HOST::GUEST[:ro]       preopen a host folder (live; :ro refuses writes)
         --timeout MS                 end the guest after MS milliseconds (exit code 124)
         --max-memory BYTES           cap guest memory (K, M, G suffixes; default 256M)
+        --trace                      print what the guest does at the boundary (sockets,
+                                     lookups, refusals) on stderr, one line each
+      The guest reads this process's stdin on fd 0.
         --env K=V                    set an environment variable
         --max-sockets N              most sockets open at once (default 64)
       ADDR:PORTS is 127.0.0.1:8080, 10.0.0.0/8:1-1024, [::1]:*, [fd00::]/8:443.
@@ -87,6 +91,7 @@ async function run(args: string[]): Promise<number> {
   let maxSockets: number | undefined;
   let timeoutMs: number | undefined;
   let memoryBytes: number | undefined;
+  let trace = false;
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -105,6 +110,7 @@ async function run(args: string[]): Promise<number> {
         else lookup = true;
         break;
       case '--allow-sockopt': allow.push(value()); break;
+      case '--trace': trace = true; break;
       case '--dir': {
         const v = value();
         const at = v.indexOf('::');
@@ -160,6 +166,8 @@ async function run(args: string[]): Promise<number> {
   try {
     sandbox = new Sandbox({
       args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs,
+      stdin: process.stdin,
+      onEvent: trace ? (e) => { process.stderr.write(`sockbox: ${formatEvent(e)}\n`); } : undefined,
       limits: memoryBytes === undefined ? undefined : { memoryBytes },
       net: { connect, bind, lookup: lookup || lookupNames.length === 0 ? lookup : lookupNames },
       sockopts: { allowSet: allow, allowGet: allow },
@@ -189,6 +197,8 @@ async function run(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    // The guest is done with stdin: let this process end even if stdin has more to give.
+    process.stdin.destroy();
   }
 }
 

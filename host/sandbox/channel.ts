@@ -8,6 +8,7 @@
 //   ctl[KILL]  0 running, 1 killed (set by the owner's kill(); read before every import)
 //   ctl[OUT]   bytes of guest output posted and not yet taken by the sinks
 //   ctl[CALL]  0 idle, 1 a call to the owner is waiting, 2 its answer is on the reply port
+//   ctl[HOST]  the fast path of host function calls (hostcall.ts)
 //
 // Output: the guest's thread posts each chunk and adds its length to ctl[OUT]; past
 // the in-flight limit its write waits until the owner's sinks take enough (a slow sink
@@ -22,6 +23,7 @@ import type { SandboxEvent } from './events.js';
 export const CTL_KILL = 0;
 export const CTL_OUT = 1;
 export const CTL_CALL = 2;
+export const CTL_HOST = 3;
 export const CTL_SIZE = 4;
 
 const CALL_PENDING = 1;
@@ -37,6 +39,7 @@ export function signalKill(ctl: Int32Array): void {
   Atomics.store(ctl, CTL_KILL, 1);
   Atomics.notify(ctl, CTL_OUT);
   Atomics.notify(ctl, CTL_CALL);
+  Atomics.notify(ctl, CTL_HOST);
 }
 
 /** Has the owner killed the run? */

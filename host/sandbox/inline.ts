@@ -158,7 +158,9 @@ export class InlineSession {
       this.reason ??= 'event';
       this.kill('event');
     }
-    this.afterCallback();
+    // Events also come while the run is being closed (sockets closed at its end): only
+    // guest code is stopped.
+    if (this.running) this.afterCallback();
   }
 
   private callHost(module: string, name: string, fn: (...a: never[]) => unknown, type: FuncType | undefined, args: (number | bigint)[]): unknown {

@@ -18,6 +18,7 @@ import type { SandboxEvent } from './events.js';
 import { MemoryContext, resultFor, type HostFunction } from './hostfn.js';
 import { acquireWorker, releaseWorker, endWorker } from './pool.js';
 import { controlBlock, signalKill, answerCall, outputTaken, EVENT_COST } from './channel.js';
+import { hostCallArea, HostCallServer } from './hostcall.js';
 import { sweepRegistry } from './registry.js';
 import { show } from '../validators.js';
 
@@ -96,8 +97,9 @@ export function reasonError(reason: KillReason, failure?: unknown): SandboxError
  */
 export function endingError(end: Ending, inCall: boolean): SandboxError | null {
   const { outcome, reason, failure } = end;
-  // An exit that beat a kill or a timeout stands; output that was lost never does.
-  if (outcome.kind === 'exit' && reason !== 'output' && !inCall) return null;
+  // An exit that beat a kill or a timeout stands; a sink, onEvent or host function that
+  // failed fails the run whatever the guest did after.
+  if (outcome.kind === 'exit' && (reason === undefined || reason === 'kill' || reason === 'timeout') && !inCall) return null;
   if (reason !== undefined) return reasonError(reason, failure);
   switch (outcome.kind) {
     case 'exit': return new SandboxError(`the guest exited with code ${outcome.exitCode} during the call; the plugin has ended`, 'ERR_GUEST_EXIT', outcome.exitCode);
@@ -152,6 +154,8 @@ export class WorkerSession {
   private readonly channel = new MessageChannel();
   private readonly worker: Worker;
   private readonly hostFns: BoundHostFunction[];
+  private readonly hostArea: SharedArrayBuffer;
+  private hostServer: HostCallServer | undefined;
   private readonly stdin: { fd: number; stop(): void } | undefined;
   private readonly unwatch: (() => void)[] = [];
   private memory: WebAssembly.Memory | undefined;
@@ -174,6 +178,8 @@ export class WorkerSession {
     this.registry = registryFor(spec);
     this.pipe = cancelPipe(this.libc);
     this.hostFns = hostFunctionsFor(spec);
+    this.hostArea = hostCallArea();
+    if (this.hostFns.length > 0) this.hostServer = new HostCallServer(this.hostArea, this.ctl, (i, args) => this.runHost(i, args));
     this.stdin = cfg.stdin instanceof Uint8Array ? undefined : feedStdin(cfg.stdin, this.libc);
     const onSinkError = (err: unknown) => { this.failure ??= err; this.kill('output'); };
     this.unwatch.push(spec.sinks[1].watch(onSinkError), spec.sinks[2].watch(onSinkError));
@@ -192,7 +198,9 @@ export class WorkerSession {
       policy: cfg.policy, limits: { fileBytes: cfg.limits.fileBytes, outputBytes: cfg.limits.outputBytes, openFiles: cfg.limits.openFiles },
       confine: confineMode(), outputInFlight: OUTPUT_IN_FLIGHT,
       stdin: this.stdin ? this.stdin.fd : (cfg.stdin as Uint8Array),
-      events: cfg.onEvent !== undefined, hostImports: this.hostFns.map(({ module, name }) => ({ module, name })),
+      events: cfg.onEvent !== undefined,
+      hostImports: this.hostFns.map(({ module, name, type }) => ({ module, name, results: type?.results.length ?? 0 })),
+      hostArea: this.hostArea,
       cancelFd: this.pipe[0], ctl: this.ctl, registry: this.registry, replies: this.channel.port2,
     };
     this.worker.postMessage(request, [this.channel.port2]);
@@ -272,22 +280,33 @@ export class WorkerSession {
     }
     if (kind === 'host') {
       const { i, args } = payload as { i: number; args: (number | bigint)[] };
-      const h = this.hostFns[i];
-      const fn = `${h.module}.${h.name}`;
-      const ctx = new MemoryContext(this.spec.sandbox, h.module, h.name, () => this.memory);
       try {
-        const value = resultFor(h.type, await h.fn(ctx, ...args));
-        return { value };
+        return { value: await this.runHost(i, args) };
       } catch (e) {
-        const message = e instanceof Error ? e.message : `threw ${show(e)}`;
-        this.failure ??= new Error(`host function ${fn} failed: ${message}`);
-        this.kill('host');
-        return { error: message, fn };
-      } finally {
-        ctx.end();
+        return { error: (e as Error).message };
       }
     }
     throw new Error(`unknown call '${kind}'`);
+  }
+
+  /**
+   * Runs host function `i` with the guest's arguments: its result converted for the
+   * import's type, or a rejection whose message the guest's failure carries (the run
+   * then ends with ERR_HOST_FUNCTION).
+   */
+  private async runHost(i: number, args: (number | bigint)[]): Promise<unknown> {
+    const h = this.hostFns[i];
+    const ctx = new MemoryContext(this.spec.sandbox, h.module, h.name, () => this.memory);
+    try {
+      return resultFor(h.type, await h.fn(ctx, ...args));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : `threw ${show(e)}`;
+      this.failure ??= new Error(`host function ${h.module}.${h.name} failed: ${message}`);
+      this.kill('host');
+      throw new Error(message);
+    } finally {
+      ctx.end();
+    }
   }
 
   /**
@@ -341,6 +360,7 @@ export class WorkerSession {
     this.libc.close(this.pipe[0]);
     this.libc.close(this.pipe[1]);
     this.stdin?.stop();
+    this.hostServer?.close();
     this.channel.port1.close();
     for (const u of this.unwatch) u();
     // A worker told to end may still deliver its outcome: never pool it again.

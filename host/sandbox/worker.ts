@@ -14,6 +14,7 @@ import type { FuncType } from './wasm-module.js';
 import { OwnerLink, type ToOwner } from './channel.js';
 import { BytesStdin } from './stdio.js';
 import { HostFailure, KillSignal } from './unwind.js';
+import { HostCallClient, MAX_ARGS } from './hostcall.js';
 
 /** What the owner sends to start a guest. */
 export interface OpenRequest {
@@ -33,8 +34,10 @@ export interface OpenRequest {
   stdin: Uint8Array | number;
   /** Does the owner listen for events? */
   events: boolean;
-  /** The host functions the guest imports, by index (the owner runs them). */
-  hostImports: { module: string; name: string }[];
+  /** The host functions the guest imports, by index (the owner runs them), with their result count. */
+  hostImports: { module: string; name: string; results: number }[];
+  /** The shared area of the host-call fast path (hostcall.ts). */
+  hostArea: SharedArrayBuffer;
   cancelFd: number;
   /** The control block (channel.ts). */
   ctl: Int32Array;
@@ -74,12 +77,16 @@ function end(outcome: RunOutcome): void {
 function open(req: OpenRequest): void {
   const link = new OwnerLink(req.ctl, post, req.replies, req.outputInFlight);
   // Host functions: each import the guest has is a stub that asks the owner and waits.
-  const hostImports: Record<string, Record<string, (...args: unknown[]) => unknown>> = {};
-  req.hostImports.forEach(({ module, name }, i) => {
-    (hostImports[module] ??= {})[name] = (...args: unknown[]) => {
-      const a = link.call('host', { i, args }) as { value?: unknown; error?: string; fn?: string };
-      if (a.error !== undefined) throw new HostFailure(a.fn ?? `${module}.${name}`, a.error);
-      return a.value;
+  const hostImports: Record<string, Record<string, (...args: (number | bigint)[]) => unknown>> = {};
+  const fast = new HostCallClient(req.hostArea, req.ctl);
+  req.hostImports.forEach(({ module, name, results }, i) => {
+    (hostImports[module] ??= {})[name] = (...args: (number | bigint)[]) => {
+      // Up to MAX_ARGS arguments and one result: the shared area, no message.
+      const a = args.length <= MAX_ARGS && results <= 1
+        ? fast.call(i, args)
+        : link.call('host', { i, args }) as { value?: unknown; error?: string };
+      if ('error' in a && a.error !== undefined) throw new HostFailure(`${module}.${name}`, a.error);
+      return (a as { value?: unknown }).value;
     };
   });
   let run: GuestRun;

@@ -6,8 +6,11 @@
  *   hog stdout BYTES  writes BYTES to fd 1, 64 KiB at a time (no stdio buffering); on
  *                     stderr at the end: "stdout wrote <n> errno <name>"
  *   hog stdin         reads fd 0 to its end; prints "stdin <n> bytes"
+ *   hog pollstdin MS  polls fd 0 for MS ms: "poll ready" or "poll timeout", then reads it
+ *                     to its end: "stdin <n> bytes"
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "stdout wrote %lld errno %s\n", done, err == EDQUOT ? "EDQUOT" : err ? "other" : "0");
     return 0;
   }
+  if (!strcmp(argv[1], "pollstdin") && argc > 2) {
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    int n = poll(&p, 1, atoi(argv[2]));
+    printf("poll %s\n", n > 0 ? "ready" : "timeout");
+    fflush(stdout);
+    char buf[4096];
+    long long total = 0;
+    ssize_t r;
+    while ((r = read(0, buf, sizeof buf)) > 0) total += r;
+    printf("stdin %lld bytes\n", total);
+    return 0;
+  }
   if (!strcmp(argv[1], "stdin")) {
     char buf[4096];
     long long total = 0;
@@ -54,6 +69,6 @@ int main(int argc, char **argv) {
     printf("stdin %lld bytes\n", total);
     return 0;
   }
-  printf("usage: hog malloc MIB | stdout BYTES | stdin\n");
+  printf("usage: hog malloc MIB | stdout BYTES | stdin | pollstdin MS\n");
   return 2;
 }
