@@ -1,6 +1,7 @@
 // Compiles the C example guests and the C SDK's compatibility guests with the
 // sockbox C SDK (guest/c/sockbox.h + guest/c/sockbox.c):
 //   examples/<name>/<name>.c  ->  examples/<name>/<name>.wasm
+//   examples/<name>/plugin.c  ->  examples/<name>/plugin.wasm   (a reactor, for Sandbox.instantiate)
 //   test/compat/<name>.c      ->  test/compat/<name>.wasm
 // The .wasm files are committed, so `npm start` and `npm test` need no compiler;
 // run this (`node build/examples.mjs`) after changing a source or the SDK.
@@ -45,6 +46,8 @@ function guests() {
   for (const name of readdirSync(examples).sort()) {
     const src = join(examples, name, `${name}.c`);
     if (existsSync(src)) list.push({ src, out: join(examples, name, `${name}.wasm`) });
+    const plugin = join(examples, name, 'plugin.c');
+    if (existsSync(plugin)) list.push({ src: plugin, out: join(examples, name, 'plugin.wasm'), reactor: true });
   }
   const compat = join(root, 'test', 'compat');
   for (const file of readdirSync(compat).filter((f) => f.endsWith('.c')).sort()) {
@@ -56,9 +59,11 @@ function guests() {
 const scratch = check ? mkdtempSync(join(tmpdir(), 'sockbox-examples-')) : '';
 let stale = 0;
 try {
-  for (const { src, out } of guests()) {
+  for (const { src, out, reactor } of guests()) {
     const target = check ? join(scratch, basename(out)) : out;
-    const args = [...FLAGS, src, join(sdkDir, 'sockbox.c'), '-o', target];
+    const args = reactor
+      ? [...FLAGS, '-mexec-model=reactor', src, join(sdkDir, 'sockbox.c'), join(sdkDir, 'sockbox_plugin.c'), '-o', target]
+      : [...FLAGS, src, join(sdkDir, 'sockbox.c'), '-o', target];
     const r = spawnSync(clang, args, { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) {
       console.error(`examples: ${clang} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);

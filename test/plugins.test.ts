@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Sandbox, SandboxError, type HostCallContext, type SandboxEvent, type SandboxOptions } from '../host/index.js';
 import { C_GUEST } from './support/guest.js';
+import { launch } from './support/proc.js';
 
 const guest = (path: string) => readFileSync(new URL(`./guests/${path}`, import.meta.url));
 const HOG = guest('hostile/hog.wasm');
@@ -403,5 +404,18 @@ describe('the worker pool', () => {
   test('idleWorkers and prewarm take integers from 0 to 1024', async () => {
     expect(() => { Sandbox.idleWorkers = -1; }).toThrow(RangeError);
     await expect(Sandbox.prewarm(2000)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('the example plugin host (examples/plugin-host, npm run example:host)', () => {
+  test('answers requests end to end: host function for the body, the plugin\'s own socket to the granted backend, state across requests', async () => {
+    const p = launch(process.execPath, ['examples/plugin-host/host.mjs', '0']);
+    const [, url] = await p.waitFor(/^plugin host listening on (http:\S+) /);
+    const post = async (body: string) => (await fetch(url, { method: 'POST', body })).text();
+    expect(await post('hello plugin')).toBe('request 1: the backend says HELLO PLUGIN\n');
+    expect(await (await fetch(`${url}status`)).text()).toBe('request 2: GET /status (POST a body to have the backend shout it)\n');
+    expect(await post('again')).toBe('request 3: the backend says AGAIN\n');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
   });
 });
