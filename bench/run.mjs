@@ -7,7 +7,8 @@
 // Knobs (environment): BENCH_N calls per latency round (1e6), BENCH_ROUNDS (5),
 // BENCH_ECHO_ROUNDS (3), BENCH_ECHO_MS measuring window per echo run (1000),
 // BENCH_START_ROUNDS fresh processes for start-up (3), BENCH_WARM warm runs each (20),
-// BENCH_IDLE idle sandboxes (100). BENCH_QUICK=1 shrinks everything for a smoke run
+// BENCH_IDLE idle sandboxes (100), BENCH_HOST_N host-function calls a round (200000),
+// BENCH_PLUGIN_CALLS plugin.call()s a round (5000). BENCH_QUICK=1 shrinks everything for a smoke run
 // and prints the report without writing RESULTS.md.
 
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { median, fmt, spread, ratio, table } from './lib/stats.mjs';
 import { latencySetup } from './sections/latency.mjs';
 import { echoSetup, ECHO_CONFIGS, configKey, configName } from './sections/echo.mjs';
 import { startupRound, footprint, heapCheck } from './sections/startup.mjs';
+import { pluginCallsRound, pluginStartRound } from './sections/plugins.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,6 +34,8 @@ const ECHO_WARMUP_MS = Math.min(200, ECHO_MS);
 const START_ROUNDS = env('BENCH_START_ROUNDS', 3, 1);
 const WARM = env('BENCH_WARM', 20, 3);
 const IDLE = env('BENCH_IDLE', 100, 10);
+const HOST_N = env('BENCH_HOST_N', 200_000, 20_000);
+const PLUGIN_CALLS = env('BENCH_PLUGIN_CALLS', 5000, 500);
 
 const began = performance.now();
 const log = (msg) => process.stderr.write(`bench [${((performance.now() - began) / 1000).toFixed(0)} s] ${msg}\n`);
@@ -89,6 +93,10 @@ const echoS = echo.skip ? {} : await measure('echo', echo.runners, ECHO_ROUNDS);
 const startS = await measure('start-up', [startupRound(here, WARM)], START_ROUNDS);
 log(`footprint of ${IDLE} idle sandboxes`);
 const foot = await footprint(here, IDLE);
+
+// ── 5. hosting plugins ──────────────────────────────────────────────────────
+const plugS = await measure('plugin calls', [pluginCallsRound(here, HOST_N, PLUGIN_CALLS)], ROUNDS);
+const plugStartS = await measure('plugin start-up', [pluginStartRound(here, WARM)], START_ROUNDS);
 rmSync(work, { recursive: true, force: true });
 
 // ── the report ──────────────────────────────────────────────────────────────
@@ -193,10 +201,31 @@ const startRows = [
   ['import sockbox (dist/index.js) in a fresh process', startS.importMs, 'ms'],
   ['first Sandbox run in a process: new Sandbox() to guest exit (worker)', startS.first, 'ms'],
   ['warm, worker (default), wasm bytes', allStart('workerBytes'), 'ms'],
-  ['warm, worker, compiled WebAssembly.Module', allStart('workerModule'), 'ms'],
+  ['warm, worker, module from sandbox.compile()', allStart('workerModule'), 'ms'],
   ['warm, inline (worker: false), compiled Module', allStart('inlineModule'), 'ms'],
   ['an empty Node worker thread, creation to exit (no sockbox code)', startS.emptyWorker.flat(), 'ms'],
 ].map(([name, xs, unit]) => [name, `${fmt(median(xs), 2)} ${unit}`, spread(xs, 2), String(xs.length)]);
+
+const P = (k) => med(plugS, k);
+const pluginCallRows = [
+  ['a plain JS function call (a JS loop calling a no-op; V8 may inline it)', 'jsCall', 'jsCall'],
+  ['wasm → an empty JS import (bench/lib/wasm-loop.mjs)', 'wasmImport', 'wasmImport'],
+  ['host function (`imports`), inline (worker: false): guest loop → host.nop', 'host.inline', 'wasmImport'],
+  ['host function, worker (default): guest loop → host.nop on the Sandbox\'s thread', 'host.worker', 'wasmImport'],
+  ['plugin.call(\'counter_add\', 1) round trip, inline', 'call.inline', 'jsCall'],
+  ['plugin.call(\'counter_add\', 1) round trip, worker', 'call.worker', 'jsCall'],
+  ['plugin.callString(\'upper\', 13-byte string) round trip, inline', 'callString.inline', 'jsCall'],
+  ['plugin.callString(\'upper\', 13-byte string) round trip, worker', 'callString.worker', 'jsCall'],
+].map(([name, key, base]) => [name, fmt(P(key)), spread(plugS[key]), ratio(P(key), P(base)), base === 'jsCall' ? 'JS call' : 'wasm → JS import']);
+const startList = (k) => plugStartS[k].flat();
+const pluginStartRows = [
+  ['cold: the first instantiate in a process (starts a worker, compiles)', startList('cold')],
+  ['Sandbox.prewarm(2) itself (two workers started and ready)', startList('prewarm')],
+  ['the first instantiate after prewarm (a started worker; compiles the bytes)', startList('prewarmed')],
+  ['warm, worker, wasm bytes', startList('warmBytes')],
+  ['warm, worker, module from sandbox.compile()', startList('warmModule')],
+  ['warm, inline (worker: false), module from sandbox.compile()', startList('inlineModule')],
+].map(([name, xs]) => [name, `${fmt(median(xs), 2)} ms`, spread(xs, 2), String(xs.length)]);
 
 const misses = [];
 if (hasFloor && (worstGuest.ratio > 1.5 || worstGuest.ratio >= pyRatio)) {
@@ -345,6 +374,23 @@ const lines = [
   `${fp.count} idle sandboxes (each a worker running bench/guests/echo-server.wasm, blocked in poll(2) after printing its`,
   `port): RSS ${fmt(fp.rss0 / 2 ** 20, 0)} MiB before, ${fmt(fp.rss1 / 2 ** 20, 0)} MiB with all of them idle: **${fmt((fp.rss1 - fp.rss0) / fp.count / 2 ** 20, 1)} MiB per sandbox**.`,
   `Starting all ${fp.count} took ${fmt(fp.startMs, 0)} ms; kill() on all of them ended ${fp.killed} runs with ERR_SANDBOX_KILLED in ${fmt(fp.killMs, 0)} ms.`,
+  '',
+  '## 5. Hosting plugins',
+  '',
+  `A loaded plugin (test/guests/plugins/cplugin.wasm, C with the C SDK, \`sandbox.instantiate\`) calling a host function`,
+  `${HOST_N.toLocaleString('en')} times from its own loop (\`nop_loop\`), and ${PLUGIN_CALLS.toLocaleString('en')} \`plugin.call\`s from the host, each`,
+  'awaited before the next; beside a plain JS call and a wasm → JS import in the same fresh process (bench/plugins-child.mjs).',
+  `${ROUNDS} rounds, one process each. A worker's host function runs on the Sandbox's thread: the guest's thread posts`,
+  'the call through shared memory and waits (Atomics) for the answer, so each call is two thread wake-ups. An inline',
+  "call runs guarded by Node's vm watchdog (breakOnSigint, and a timer thread when a timeout is set), which starts",
+  'and joins a helper thread per guarded call: that is most of an inline plugin.call.',
+  '',
+  ...table(['measure', 'median ns/call', 'spread (min–max)', 'ratio', 'ratio to'], pluginCallRows),
+  '',
+  `Plugin start-up, from \`sandbox.instantiate()\` to a plugin ready for calls (\`_initialize\` run), ${START_ROUNDS} fresh`,
+  `processes × ${WARM} warm instantiates each; every plugin is closed before the next.`,
+  '',
+  ...table(['measure', 'median', 'spread', 'samples'], pluginStartRows),
   '',
 ];
 

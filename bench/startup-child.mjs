@@ -4,7 +4,8 @@
 //     Time from `new Sandbox()` to the guest's exit for a trivial guest (optloop-c.wasm
 //     with no command: wasi-libc start-up, main returns 0): the first run in this
 //     process, then WARM runs each in a worker from the wasm bytes, in a worker from a
-//     compiled WebAssembly.Module, and inline (worker: false) from the Module; and what
+//     module compiled once by sandbox.compile(), and inline (worker: false) from a
+//     module compiled by an inline sandbox; and what
 //     an empty worker thread takes from creation to exit.
 //   node bench/startup-child.mjs footprint COUNT
 //     RSS of this process before and after COUNT sandboxes are idle: each runs
@@ -32,12 +33,13 @@ async function runOnce(wasm, worker) {
 if (mode === 'start') {
   const bytes = readFileSync(new URL('./guests/optloop-c.wasm', import.meta.url));
   const first = await runOnce(bytes, true);
-  const module = await WebAssembly.compile(bytes);
+  const module = await new Sandbox().compile(bytes);
+  const inlineModule = await new Sandbox({ worker: false }).compile(bytes);
   const warm = { workerBytes: [], workerModule: [], inlineModule: [] };
   for (let i = 0; i < count; i++) {
     warm.workerBytes.push(await runOnce(bytes, true));
     warm.workerModule.push(await runOnce(module, true));
-    warm.inlineModule.push(await runOnce(module, false));
+    warm.inlineModule.push(await runOnce(inlineModule, false));
   }
   // What a worker thread costs before any sockbox code runs in it.
   const emptyWorker = [];
@@ -48,8 +50,8 @@ if (mode === 'start') {
   }
   console.log(JSON.stringify({ importMs, first, warm, emptyWorker, wasmBytes: bytes.length }));
 } else if (mode === 'footprint') {
-  const module = await WebAssembly.compile(readFileSync(new URL('./guests/echo-server.wasm', import.meta.url)));
-  await runOnce(await WebAssembly.compile(readFileSync(new URL('./guests/optloop-c.wasm', import.meta.url))), true);
+  const module = await new Sandbox().compile(readFileSync(new URL('./guests/echo-server.wasm', import.meta.url)));
+  await runOnce(readFileSync(new URL('./guests/optloop-c.wasm', import.meta.url)), true);
   await new Promise((r) => setTimeout(r, 100));
   const rss0 = process.memoryUsage().rss;
   const started = performance.now();

@@ -393,10 +393,10 @@ describe('ports stay the host\'s', () => {
 
 // ── memory ─────────────────────────────────────────────────────────────────
 
-interface ChildResult { result: { exitCode?: number; code?: string; message?: string }; out: string; err: string; outBytes: number; maxHeld: number; baseMiB: number; peakMiB: number; ms: number }
+interface ChildResult { result: { exitCode?: number; code?: string; message?: string }; out: string; err: string; outBytes: number; maxHeld: number; events: Record<string, number>; baseMiB: number; peakMiB: number; ms: number }
 
 /** Runs a guest in a fresh node process (test/support/rss-child.mjs) and reads its peak RSS. */
-function childRun(cfg: { wasm: string; args: string[]; options?: Record<string, unknown>; sink?: 'slow' | 'serial' | 'count' }): ChildResult {
+function childRun(cfg: { wasm: string; args: string[]; options?: Record<string, unknown>; sink?: 'slow' | 'serial' | 'count'; events?: boolean }): ChildResult {
   const r = spawnSync(process.execPath, [join(ROOT, 'test/support/rss-child.mjs'), JSON.stringify(cfg)], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
   if (r.status !== 0) throw new Error(`rss-child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ChildResult;
@@ -426,6 +426,14 @@ describe('host memory stays bounded', () => {
     expect(r.outBytes).toBe(256 << 20);
     expect(r.maxHeld).toBeLessThanOrEqual((1 << 20) + (64 << 10));
     expect(r.peakMiB - r.baseMiB).toBeLessThan(128);
+  });
+
+  test('events: a guest making 240,000 of them as fast as it can (refused connects) for an onEvent that falls behind waits for it: every event delivered, host RSS grows by less than 24 MiB (without the wait: more than 40)', () => {
+    const r = childRun({ wasm: HOSTILE('hog'), args: ['hog', 'events', '80000'], events: true });
+    expect(r.result).toEqual({ exitCode: 0 });
+    expect(r.out).toBe('events 80000 refused 80000\n');
+    expect(r.events).toEqual({ socket: 80000, refused: 80000, close: 80000, exit: 1 });
+    expect(r.peakMiB - r.baseMiB).toBeLessThan(24);
   });
 
   test('limits.outputBytes caps the total: the guest\'s write past it is EDQUOT', async () => {

@@ -90,6 +90,17 @@ describe('stdin from a stream (worker mode)', () => {
     expect(r.code).toBe('ERR_SANDBOX_TIMEOUT');
   });
 
+  test('a guest that does not read leaves the stream unread: the host pulls no more than a pipe\'s worth ahead', async () => {
+    let produced = 0;
+    const endless = new Readable({ read() { produced += 16384; this.push(Buffer.alloc(16384, 'y')); } });
+    const sb = new Sandbox({ stdin: endless, stdout: () => {}, imports: hostFns() });
+    const p = await sb.instantiate(CPLUGIN); // loaded, idle: nothing reads fd 0
+    await new Promise((r) => setTimeout(r, 300));
+    expect(produced).toBeLessThan(1 << 20);
+    await p.close();
+    endless.destroy();
+  });
+
   test('a Readable as stdin needs worker mode: a TypeError inline', () => {
     expect(() => new Sandbox({ worker: false, stdin: new PassThrough() })).toThrow(/needs worker mode/);
   });
@@ -142,6 +153,12 @@ describe.each([true, false])('host functions (worker: %s)', (worker) => {
     const sb = new Sandbox({ worker, stdout: () => {}, imports: hostFns({ add_i32: () => 'five' }) });
     const p = await sb.instantiate(CPLUGIN);
     await expect(p.call('add_via_host', 2, 3)).rejects.toThrow(/returned 'five' for an i32 result/);
+  });
+
+  test('the reserved modules (WASI, sockbox) cannot be given or overridden as host functions', () => {
+    for (const m of ['wasi_snapshot_preview1', 'wasi_unstable', 'sockbox']) {
+      expect(() => new Sandbox({ worker, imports: { [m]: { fd_write: () => 0 } } })).toThrow(TypeError);
+    }
   });
 
   test('a guest importing what is not provided is refused before it starts, every missing import named', async () => {

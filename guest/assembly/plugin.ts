@@ -12,6 +12,10 @@
 //   }
 //
 // Build it as a reactor: asc … --exportStart _initialize (the host runs it once).
+// Importing this file also brings in io.ts, so `--use abort=…/io/sockboxAbort` resolves
+// in a plugin that imports nothing else of the library.
+
+import "./io";
 
 /** Memory for the host to copy an argument into (exported by the plugin as "alloc"). */
 export function alloc(size: u32): usize {

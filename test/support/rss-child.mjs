@@ -2,10 +2,12 @@
 // tests that must show host memory stays bounded whatever the guest does.
 //
 //   node test/support/rss-child.mjs '<json>'
-//   json: { wasm, args, options, sink: 'count' | 'slow' | 'serial' }   (options: SandboxOptions that are plain data)
+//   json: { wasm, args, options, sink: 'count' | 'slow' | 'serial', events?: true }   (options: SandboxOptions that are plain data)
+//   events: an onEvent that counts the events (by type) and pauses this thread 10 ms every
+//   1000 of them, a host that falls behind a guest making events as fast as it can
 //   sink 'slow': each chunk taken a turn of the event loop later; 'serial': chunks taken one
 //   at a time, each a turn later (the most the sink holds at once is measured: maxHeld)
-// Prints one JSON line: { result: { exitCode } | { code, message }, out, err, outBytes, maxHeld, baseMiB, peakMiB, ms }
+// Prints one JSON line: { result: { exitCode } | { code, message }, out, err, outBytes, maxHeld, events, baseMiB, peakMiB, ms }
 // baseMiB is VmHWM after a warm-up run of the same guest doing nothing; peakMiB after the run.
 
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,13 @@ const sink = cfg.sink === 'serial' ? serial : cfg.sink === 'slow'
   ? async (chunk) => { await new Promise((r) => setImmediate(r)); outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); }
   : (chunk) => { outBytes += chunk.length; if (out.length < 4096) out = keep(out + Buffer.from(chunk).toString('latin1')); };
 const errSink = (chunk) => { err = keep(err + Buffer.from(chunk).toString('utf8')); };
+const events = {};
+let eventCount = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const onEvent = cfg.events ? (e) => {
+  events[e.type] = (events[e.type] ?? 0) + 1;
+  if (++eventCount % 1000 === 0) Atomics.wait(pause, 0, 0, 10);
+} : undefined;
 
 // Warm-up: the same sandbox machinery, a guest that exits at once (hog stdin with no input).
 await new Sandbox({ args: ['hog', 'stdin'], stdout: () => {}, stderr: () => {}, worker: cfg.options?.worker ?? true })
@@ -44,9 +53,9 @@ const baseMiB = hwm();
 const started = performance.now();
 let result;
 try {
-  result = await new Sandbox({ ...cfg.options, args: cfg.args, stdout: sink, stderr: errSink }).run(wasm);
+  result = await new Sandbox({ ...cfg.options, args: cfg.args, stdout: sink, stderr: errSink, onEvent }).run(wasm);
 } catch (e) {
   result = { code: e.code, message: e.message };
 }
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({ result, out, err, outBytes, maxHeld, baseMiB, peakMiB: hwm(), ms }) + '\n');
+process.stdout.write(JSON.stringify({ result, out, err, outBytes, maxHeld, events, baseMiB, peakMiB: hwm(), ms }) + '\n');

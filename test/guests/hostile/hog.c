@@ -8,6 +8,9 @@
  *   hog stdin         reads fd 0 to its end; prints "stdin <n> bytes"
  *   hog pollstdin MS  polls fd 0 for MS ms: "poll ready" or "poll timeout", then reads it
  *                     to its end: "stdin <n> bytes"
+ *   hog events N      N times: a UDP socket, a connect the policy refuses (127.0.0.1:9,
+ *                     never granted: no syscall), a close; three events each for a
+ *                     host that listens. Prints "events <n> refused <r>"
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include "sockbox.h"
 
 int main(int argc, char **argv) {
   if (argc < 2) { printf("usage: hog malloc MIB | stdout BYTES | stdin\n"); return 2; }
@@ -61,6 +68,19 @@ int main(int argc, char **argv) {
     printf("stdin %lld bytes\n", total);
     return 0;
   }
+  if (!strcmp(argv[1], "events") && argc > 2) {
+    long n = atol(argv[2]), refused = 0;
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9) };
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    for (long i = 0; i < n; i++) {
+      int s = socket(AF_INET, SOCK_DGRAM, 0);
+      if (s < 0) { printf("socket failed: %s\n", strerror(errno)); return 1; }
+      if (connect(s, (struct sockaddr *)&a, sizeof a) < 0 && errno == ENOTCAPABLE) refused++;
+      close(s);
+    }
+    printf("events %ld refused %ld\n", n, refused);
+    return 0;
+  }
   if (!strcmp(argv[1], "stdin")) {
     char buf[4096];
     long long total = 0;
@@ -69,6 +89,6 @@ int main(int argc, char **argv) {
     printf("stdin %lld bytes\n", total);
     return 0;
   }
-  printf("usage: hog malloc MIB | stdout BYTES | stdin | pollstdin MS\n");
+  printf("usage: hog malloc MIB | stdout BYTES | stdin | pollstdin MS | events N\n");
   return 2;
 }
