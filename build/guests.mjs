@@ -7,6 +7,8 @@
 //   test/guests/hostile/<name>.wat -> test/guests/hostile/<name>.wasm  (wat2wasm --enable-exceptions)
 //   test/guests/plugins/<name>.c   -> test/guests/plugins/<name>.wasm  (a reactor: clang -mexec-model=reactor)
 //   test/guests/plugins/<name>.ts  -> test/guests/plugins/<name>.wasm  (a reactor: asc --exportStart _initialize)
+//   test/guests/wasmedge/<name>.c  -> test/guests/wasmedge/<name>.wasm (clang, no SDK: WasmEdge's imports by hand)
+//   test/guests/rust/<name>.rs     -> test/guests/rust/<name>.wasm     (Debian's rustc 1.63 --target wasm32-wasi)
 //
 // The AssemblyScript guests come first, so that a C toolchain problem never keeps
 // them from building.
@@ -125,6 +127,36 @@ if (probe.error || probe.status !== 0) {
   for (const file of sourcesIn(pluginDir, '.c')) {
     const out = join(pluginDir, `${basename(file, '.c')}.wasm`);
     run(clang, [...C_FLAGS, '-mexec-model=reactor', '-I', sdkDir, join(pluginDir, file), join(sdkDir, 'sockbox.c'), join(sdkDir, 'sockbox_plugin.c'), '-o', out], out);
+  }
+}
+
+// ── guests written for other runtimes (issue: run other runtimes' guests unchanged) ──
+
+const wasmedgeDir = join(root, 'test', 'guests', 'wasmedge');
+if (probe.error || probe.status !== 0) {
+  console.log(`guests: note: skipping the WasmEdge C guests (no clang); their committed .wasm stay`);
+} else {
+  for (const file of sourcesIn(wasmedgeDir, '.c')) {
+    const out = join(wasmedgeDir, `${basename(file, '.c')}.wasm`);
+    run(clang, [...C_FLAGS, join(wasmedgeDir, file), '-o', out], out);
+  }
+}
+// Rust: std only (no crates), so Debian's rustc with libstd-rust-dev-wasm32 builds them
+// offline. RUSTC picks the compiler; the default prefers /usr/bin/rustc (Debian's, which
+// has the wasm32-wasi std) over a rustup one earlier on PATH.
+const rustDir = join(root, 'test', 'guests', 'rust');
+const rustc = process.env.RUSTC || (existsSync('/usr/bin/rustc') ? '/usr/bin/rustc' : 'rustc');
+const rustSources = sourcesIn(rustDir, '.rs');
+const rustProbe = spawnSync(rustc, ['--target', 'wasm32-wasi', '--print', 'sysroot'], { encoding: 'utf8' });
+const rustStd = rustProbe.status === 0 && existsSync(join(rustProbe.stdout.trim(), 'lib', 'rustlib', 'wasm32-wasi'));
+if (!rustStd) {
+  console.log(`guests: note: skipping ${rustSources.length} Rust guest(s): '${rustc}' has no wasm32-wasi std ` +
+    '(Debian: apt-get install rustc libstd-rust-dev-wasm32); their committed .wasm stay');
+} else {
+  for (const file of rustSources) {
+    const out = join(rustDir, `${basename(file, '.rs')}.wasm`);
+    run(rustc, ['--target', 'wasm32-wasi', '--edition', '2021', '-O', '-C', 'strip=symbols', '-C', 'codegen-units=1', '-C', 'panic=abort',
+      join(rustDir, file), '-o', out], out);
   }
 }
 

@@ -18,6 +18,9 @@ commands:
                                      numeric addresses need no grant
         --allow-sockopt NAME         lift the default refusal of one option (get and set)
         --dir HOST::GUEST[:ro]       preopen a host folder (live; :ro refuses writes)
+        --tcplisten ADDR:PORT        preopen a listening TCP socket (fds 3, 4, ... in
+                                     order, before the --dir folders, as wasmtime numbers
+                                     them; LISTEN_FDS=n in the env; port 0: any free one)
         --timeout MS                 end the guest after MS milliseconds (exit code 124)
         --max-memory BYTES           cap guest memory (K, M, G suffixes; default 256M)
         --trace                      print what the guest does at the boundary (sockets,
@@ -92,6 +95,7 @@ async function run(args: string[]): Promise<number> {
   let timeoutMs: number | undefined;
   let memoryBytes: number | undefined;
   let trace = false;
+  const listen: string[] = [];
   for (let i = 0; i < own.length; i++) {
     const a = own[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -111,6 +115,7 @@ async function run(args: string[]): Promise<number> {
         break;
       case '--allow-sockopt': allow.push(value()); break;
       case '--trace': trace = true; break;
+      case '--tcplisten': listen.push(value()); break;
       case '--dir': {
         const v = value();
         const at = v.indexOf('::');
@@ -165,7 +170,7 @@ async function run(args: string[]): Promise<number> {
   let sandbox: Sandbox;
   try {
     sandbox = new Sandbox({
-      args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs,
+      args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs, listen,
       stdin: process.stdin,
       onEvent: trace ? (e) => { process.stderr.write(`sockbox: ${formatEvent(e)}\n`); } : undefined,
       limits: memoryBytes === undefined ? undefined : { memoryBytes },
@@ -173,7 +178,7 @@ async function run(args: string[]): Promise<number> {
       sockopts: { allowSet: allow, allowGet: allow },
     });
   } catch (e) {
-    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message);
+    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message.replace(/^listen\[\d+\]: /, '--tcplisten: '));
     throw e;
   }
   // The guest runs in a worker: Ctrl-C and SIGTERM end it (kill() lands even when it
@@ -185,7 +190,12 @@ async function run(args: string[]): Promise<number> {
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   try {
-    const { exitCode } = await sandbox.run(wasm);
+    const running = sandbox.run(wasm);
+    // The listeners are open once run() is called: say where (port 0 picks one).
+    for (const l of sandbox.listeners) {
+      process.stderr.write(`sockbox: fd ${l.fd} listens on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}\n`);
+    }
+    const { exitCode } = await running;
     // A process exit status is 8 bits: 256 would read as success. Out of range is 1.
     return exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
   } catch (e) {

@@ -17,6 +17,7 @@ import { socket, constants, SocketError } from '../host/index.js';
 import { core, type OptionInfo } from '../host/core.js';
 import { toWasiErrno, WASI_ERRNO_NAMES } from '../host/native/errno.js';
 import { start } from './support/guest.js';
+import { RecordingNative } from './support/recording-native.js';
 import { launch, sockboxRun, type Proc } from './support/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -189,9 +190,16 @@ describe('examples under sockbox run', () => {
       expect(p.stdout()).toBe(`hello from the host: GET / HTTP/1.0 host=127.0.0.1:${port}\n`);
     });
 
-    test('a port the connect grants do not cover: the answer is dropped, same refusal', async () => {
+    test('an address granted on another port: the lookup answers (answers are filtered by address), the connect is refused', async () => {
       await ready;
       const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.1:${port + 1}`], ['127.0.0.1', String(port), '/']);
+      expect(await p.exited).toBe(1);
+      expect(p.stderr()).toBe(`http-get: connect to 127.0.0.1 port ${port}: Capabilities insufficient\n`);
+    });
+
+    test('an address not granted on any port: the answer is dropped (EAI_SYSTEM with ENOTCAPABLE for a numeric host)', async () => {
+      await ready;
+      const p = sockboxRun(HTTP_GET, ['--allow-lookup', '--allow-connect', `127.0.0.2:${port}`], ['127.0.0.1', String(port), '/']);
       expect(await p.exited).toBe(1);
       expect(p.stderr()).toBe('http-get: 127.0.0.1: System error: Capabilities insufficient\n');
     });
@@ -415,15 +423,21 @@ describe('what a C guest sees (test/compat/sdk-probe.c)', () => {
     });
   }
 
-  test('getaddrinfo: answers filtered by the connect grants; a name that does not resolve is EAI_NONAME', async () => {
+  test('getaddrinfo: answers filtered by the connect grants\' addresses (any port); a name that does not resolve is EAI_NONAME', async () => {
     const net = { connect: ['127.0.0.1:80'], lookup: true };
     const ok = start(['addrinfo', '127.0.0.1', '80'], { net }, PROBE);
     expect(await ok.done).toEqual({ exitCode: 0 });
     expect(ok.lines()).toEqual(['ai inet stream 6 127.0.0.1 80']);
+    // Another port of a granted address: the answer stands (connect checks the port).
     const other = start(['addrinfo', '127.0.0.1', '81'], { net }, PROBE);
     expect(await other.done).toEqual({ exitCode: 0 });
-    expect(other.lines()).toEqual(['gai=-11 System error errno=ENOTCAPABLE']);
-    const none = start(['addrinfo', 'no-such-host.invalid', '80'], { net }, PROBE);
+    expect(other.lines()).toEqual(['ai inet stream 6 127.0.0.1 81']);
+    const elsewhere = start(['addrinfo', '127.0.0.2', '80'], { net }, PROBE);
+    expect(await elsewhere.done).toEqual({ exitCode: 0 });
+    expect(elsewhere.lines()).toEqual(['gai=-11 System error errno=ENOTCAPABLE']);
+    // No resolver for a name that does not exist (it would ask DNS): a recording layer
+    // answers EAI_NONAME, which the host gives the guest as AINONAME.
+    const none = start(['addrinfo', 'no-such-host.invalid', '80'], { net, worker: false, native: new RecordingNative() }, PROBE);
     expect(await none.done).toEqual({ exitCode: 0 });
     expect(none.lines()).toEqual(['gai=-2 Name or service not known errno=0']);
   });

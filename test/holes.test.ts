@@ -533,9 +533,9 @@ describe('name lookups: a name outside the grant never reaches a resolver', () =
   }
   const hosts = { 'api.allowed.test': ['127.0.0.1'], 'far.allowed.test': ['10.0.0.1'], 'evil.example.com': ['127.0.0.1'] };
 
-  test('a name outside the patterns: "no such name" (NOENT), and getaddrinfo is never called', async () => {
+  test('a name outside the patterns: "no such name" (AINONAME, 84), and getaddrinfo is never called', async () => {
     const r = await lookup('evil.example.com', hosts);
-    expect(r.line).toBe('try lookup errno=44');
+    expect(r.line).toBe('try lookup errno=84');
     expect(r.asked).toEqual([]);
   });
 
@@ -544,7 +544,7 @@ describe('name lookups: a name outside the grant never reaches a resolver', () =
     const outside = await lookup('far.allowed.test', hosts);
     const missing = await lookup('missing.allowed.test', hosts);
     expect(outside.line).toBe(missing.line);
-    expect(outside.line).toBe('try lookup errno=44');
+    expect(outside.line).toBe('try lookup errno=84');
     expect(outside.asked).toEqual(['far.allowed.test']);
   });
 
@@ -561,7 +561,7 @@ describe('name lookups: a name outside the grant never reaches a resolver', () =
       await sb.run(C_GUEST);
     }
     expect(rec.calls.filter((c) => c.name === 'getaddrinfo')).toEqual([]);
-    expect(out.trim().split('\n')).toEqual(names.map(() => 'try lookup errno=44'));
+    expect(out.trim().split('\n')).toEqual(names.map(() => 'try lookup errno=84'));
   });
 });
 

@@ -806,12 +806,17 @@ int getaddrinfo(const char *__restrict node, const char *__restrict service,
   int err = sb__sock_getaddrinfo(node != NULL ? node : "", (uint32_t)node_len,
                                  service != NULL ? service : "", (uint32_t)service_len, &hint,
                                  &first, GAI_MAX, &count);
-  if (err == EAGAIN) return EAI_AGAIN;
-  if (err == ENOMEM) return EAI_MEMORY;
-  if (err == ENOENT) return EAI_NONAME;
+  /* The host answers resolver failures in WasmEdge's numbering, after NOTCAPABLE (76):
+   * AIADDRFAMILY 77, AIAGAIN, AIBADFLAG, AIFAIL, AIFAMILY, AIMEMORY, AINODATA, AINONAME,
+   * AISERVICE, AISOCKTYPE, AISYSTEM 87: getaddrinfo's EAI_* one to one. */
+  static const int from_ai[] = {EAI_ADDRFAMILY, EAI_AGAIN,  EAI_BADFLAGS, EAI_FAIL,
+                                EAI_FAMILY,     EAI_MEMORY, EAI_NODATA,   EAI_NONAME,
+                                EAI_SERVICE,    EAI_SOCKTYPE};
+  if (err >= 77 && err <= 86) return from_ai[err - 77];
+  if (err == 87) return gai_fail_errno(EIO);
   if (err != 0) return gai_fail_errno(err); /* ENOTCAPABLE: lookups not granted */
   /* Success with no answer: a numeric address outside the connect/bind grants (for a
-   * name whose answers all lie outside them the host says ENOENT: EAI_NONAME above). */
+   * name whose answers all lie outside them the host says AINONAME: EAI_NONAME above). */
   if (count == 0) return gai_fail_errno(ENOTCAPABLE);
 
   struct addrinfo *head = NULL, **tail = &head;

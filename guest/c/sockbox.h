@@ -110,8 +110,9 @@
  *   NULL optlen / addrlen / buffer            EFAULT (checked here: address 0 is valid
  *                                             wasm memory, so the host cannot tell)
  *
- * getaddrinfo: the host resolves and drops every answer the connect/bind grants do not
- * cover. A numeric host needs no grant (no resolver is asked); a name needs
+ * getaddrinfo: the host resolves and drops every answer whose address the connect/bind
+ * grants do not cover on any port (the service's port does not matter: connect checks
+ * it again). A numeric host needs no grant (no resolver is asked); a name needs
  * --allow-lookup (without it: EAI_SYSTEM with errno ENOTCAPABLE). A name outside the
  * host's lookup patterns, one that does not resolve, and one whose answers were all
  * dropped return EAI_NONAME alike. A numeric host whose address is not granted returns

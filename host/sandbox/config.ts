@@ -10,6 +10,7 @@ import type { PreopenSpec } from './runtime.js';
 import type { SandboxEvent } from './events.js';
 import { validateHostImports, type HostImports } from './hostfn.js';
 import { PAGE } from './wasm-module.js';
+import { parseListen, type ListenSpec } from './listeners.js';
 import {
   isPlainObject, show, validateBoolean, validateFunction, validateInteger, validateKeys, validateObject,
   validateStringArray, validateStringRecord,
@@ -48,8 +49,16 @@ export interface SandboxOptions {
   net?: NetGrants;
   /** Socket option policy overrides. */
   sockopts?: SockoptOverrides;
-  /** Most sockets open at once. Default 64. */
+  /** Most sockets open at once (listeners included). Default 64. */
   maxSockets?: number;
+  /**
+   * Listening TCP sockets the host opens before the guest starts ('ADDR:PORT',
+   * '[ADDR6]:PORT'; port 0: an ephemeral one), handed to it as fds 3, 4, ... in this
+   * order, before the preopened folders (as `wasmtime run --tcplisten`); LISTEN_FDS in
+   * the guest's env says how many. No net.bind grant is needed: the host chose them.
+   * `sandbox.listeners` says where they listen once a run starts. Default none.
+   */
+  listen?: string[];
   /** Memory, file, output and open-file limits (see SandboxLimits for the defaults). */
   limits?: SandboxLimits;
   /** run() (or each plugin call) rejects with ERR_SANDBOX_TIMEOUT after this many ms. Default: no limit. */
@@ -78,7 +87,8 @@ export interface SandboxOptions {
 
 export type SandboxErrorCode =
   | 'ERR_SANDBOX_KILLED' | 'ERR_SANDBOX_TIMEOUT' | 'ERR_SANDBOX_OUTPUT' | 'ERR_SANDBOX_EVENT' | 'ERR_HOST_FUNCTION'
-  | 'ERR_GUEST_TRAP' | 'ERR_GUEST_EXIT' | 'ERR_GUEST_INVALID' | 'ERR_SANDBOX_BUSY' | 'ERR_SANDBOX_CRASHED' | 'ERR_PLUGIN_CLOSED';
+  | 'ERR_GUEST_TRAP' | 'ERR_GUEST_EXIT' | 'ERR_GUEST_INVALID' | 'ERR_SANDBOX_BUSY' | 'ERR_SANDBOX_CRASHED' | 'ERR_PLUGIN_CLOSED'
+  | 'ERR_SANDBOX_LISTEN';
 
 /** Why a run (or a plugin call) did not end with an exit code (or a result). */
 export class SandboxError extends Error {
@@ -104,7 +114,7 @@ export const DEFAULT_LIMITS: Readonly<Required<SandboxLimits>> = Object.freeze({
 const MAX_TIMEOUT = 0x7fffffff;
 
 const OPTION_KEYS = [
-  'args', 'env', 'preopens', 'net', 'sockopts', 'maxSockets', 'limits', 'timeoutMs', 'stdin', 'stdout', 'stderr',
+  'args', 'env', 'preopens', 'net', 'sockopts', 'maxSockets', 'listen', 'limits', 'timeoutMs', 'stdin', 'stdout', 'stderr',
   'imports', 'onEvent', 'worker', 'native',
 ] as const;
 const LIMIT_KEYS = ['memoryBytes', 'fileBytes', 'outputBytes', 'openFiles'] as const;
@@ -114,6 +124,7 @@ export interface Config {
   args: string[];
   env: Record<string, string>;
   preopens: PreopenSpec[];
+  listen: ListenSpec[];
   policy: PolicyOptions;
   limits: Required<SandboxLimits>;
   timeoutMs: number | undefined;
@@ -169,5 +180,6 @@ export function configure(options: unknown): Config {
   const onEvent = o.onEvent === undefined ? undefined : validateFunction<(e: SandboxEvent) => void>(o.onEvent, 'onEvent');
   // structuredClone: the policy is kept as it was at construction (the caller's arrays are not).
   const policy = structuredClone({ net: o.net, sockopts: o.sockopts, maxSockets: o.maxSockets }) as PolicyOptions;
-  return { args, env, preopens, policy, limits, timeoutMs, stdin, imports, onEvent, worker, native: o.native as NativeApi | undefined };
+  const listen = parseListen(o.listen);
+  return { args, env, preopens, listen, policy, limits, timeoutMs, stdin, imports, onEvent, worker, native: o.native as NativeApi | undefined };
 }

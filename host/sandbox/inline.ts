@@ -15,7 +15,7 @@ import { MemoryContext, resultFor } from './hostfn.js';
 import type { FuncType } from './wasm-module.js';
 import type { SandboxEvent } from './events.js';
 import {
-  cancelPipe, confineMode, endingError, endingEvent, hostFunctionsFor, registryFor, type Ending, type KillReason,
+  cancelPipe, confineMode, endingError, endingEvent, hostFunctionsFor, type Ending, type KillReason,
   type SessionSpec,
 } from './session.js';
 import { show } from '../validators.js';
@@ -44,7 +44,7 @@ export class InlineSession {
   constructor(private readonly spec: SessionSpec) {
     this.ended = new Promise((r) => { this.resolveEnded = r; });
     const cfg = spec.config;
-    this.registry = registryFor(spec);
+    this.registry = spec.registry;
     this.pipe = cancelPipe(this.libc);
     const onSinkError = (err: unknown) => { this.failure ??= err; this.reason ??= 'output'; this.kill('output'); };
     this.unwatch.push(spec.sinks[1].watch(onSinkError), spec.sinks[2].watch(onSinkError));
@@ -64,6 +64,7 @@ export class InlineSession {
         cancelFd: this.pipe[0], ctl: this.ctl, registry: this.registry,
         deadline: this.deadline(),
         events: cfg.onEvent ? (e) => this.event(e) : null,
+        listeners: spec.listeners,
         hostImports,
         onMemory: (m) => { this.memory = m; },
       });

@@ -67,6 +67,8 @@ export interface RuntimeOptions {
   onMemory?: (memory: WebAssembly.Memory) => void;
   /** Where boundary events go (null or absent: nowhere). */
   events?: EventSink;
+  /** Listening sockets the owner opened (listeners.ts): fds 3.. before the preopened folders. */
+  listeners?: { fd: number; v6: boolean; slot: number; address: string; port: number }[];
 }
 
 /** How a run ended. */
@@ -137,6 +139,7 @@ export function buildImports(h: SocketHost, core: WasiCore, files: WasiFiles): G
   type N = number;
   Object.assign(preview1, {
     poll_oneoff(a: N, b: N, c: N, d: N): N { try { return h.poll_oneoff(a, b, c, d); } catch (e) { return fail(e); } },
+    epoll_oneoff(a: N, b: N, c: N, d: N): N { try { return h.epoll_oneoff(a, b, c, d); } catch (e) { return fail(e); } },
     sock_open(a: N, b: N, c: N): N { try { return h.sock_open(a, b, c); } catch (e) { return fail(e); } },
     sock_bind(a: N, b: N, c: N): N { try { return h.sock_bind(a, b, c); } catch (e) { return fail(e); } },
     sock_connect(a: N, b: N, c: N): N { try { return h.sock_connect(a, b, c); } catch (e) { return fail(e); } },
@@ -154,6 +157,26 @@ export function buildImports(h: SocketHost, core: WasiCore, files: WasiFiles): G
     sock_getlocaladdr(a: N, b: N, c: N, d?: N): N { try { return d === undefined ? h.sock_getlocaladdr(a, b, c) : h.sock_getlocaladdr(a, b, c, d); } catch (x) { return fail(x); } },
     sock_getpeeraddr(a: N, b: N, c: N, d?: N): N { try { return d === undefined ? h.sock_getpeeraddr(a, b, c) : h.sock_getpeeraddr(a, b, c, d); } catch (x) { return fail(x); } },
     sock_getaddrinfo(a: N, b: N, c: N, d: N, e: N, f: N, g: N, i: N): N { try { return h.sock_getaddrinfo(a, b, c, d, e, f, g, i); } catch (x) { return fail(x); } },
+    sock_lookup_ip(a: N, b: N, c: N, d: N, e: N, f: N): N { try { return h.sock_lookup_ip(a, b, c, d, e, f); } catch (x) { return fail(x); } },
+    sock_bind_device(a: N, b: N, c: N): N { try { return h.sock_bind_device(a, b, c); } catch (x) { return fail(x); } },
+  });
+  // WasmEdge's _v2 names: the same functions, always in their V2 form (for open, bind,
+  // connect, listen, recv, send and send_to the two forms have one signature; a V2
+  // address may be a 128-byte storage, which the plain names accept too).
+  Object.assign(preview1, {
+    sock_open_v2: preview1.sock_open,
+    sock_bind_v2: preview1.sock_bind,
+    sock_connect_v2: preview1.sock_connect,
+    sock_listen_v2: preview1.sock_listen,
+    sock_recv_v2: preview1.sock_recv,
+    sock_send_v2: preview1.sock_send,
+    sock_send_to_v2: preview1.sock_send_to,
+    sock_accept_v2(a: N, b: N, c: N): N { try { return h.sock_accept(a, b, c | 0); } catch (e) { return fail(e); } },
+    sock_recv_from_v2(a: N, b: N, c: N, d: N, e: N, f: N, g: N, i: N): N {
+      try { return h.sock_recv_from(a, b, c, d, e, f, g, i | 0); } catch (x) { return fail(x); }
+    },
+    sock_getlocaladdr_v2(a: N, b: N, c: N): N { try { return h.sock_getlocaladdr(a, b, c); } catch (x) { return fail(x); } },
+    sock_getpeeraddr_v2(a: N, b: N, c: N): N { try { return h.sock_getpeeraddr(a, b, c); } catch (x) { return fail(x); } },
   });
   const sockbox: Record<string, ImportFn> = {
     getsockopt(a: N, b: N, c: N, d: N, e: N): N { try { return h.getsockopt(a, b, c, d, e); } catch (x) { return fail(x); } },
@@ -178,6 +201,9 @@ export const PROVIDED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
     'sched_yield', 'proc_raise', 'proc_exit', ...WASI_FILE_IMPORTS, 'poll_oneoff', 'sock_open', 'sock_bind',
     'sock_connect', 'sock_listen', 'sock_accept', 'sock_recv', 'sock_recv_from', 'sock_send', 'sock_send_to',
     'sock_shutdown', 'sock_getsockopt', 'sock_setsockopt', 'sock_getlocaladdr', 'sock_getpeeraddr', 'sock_getaddrinfo',
+    'sock_lookup_ip', 'sock_bind_device', 'epoll_oneoff', 'sock_open_v2', 'sock_bind_v2', 'sock_connect_v2', 'sock_listen_v2',
+    'sock_accept_v2', 'sock_recv_v2', 'sock_recv_from_v2', 'sock_send_v2', 'sock_send_to_v2', 'sock_getlocaladdr_v2',
+    'sock_getpeeraddr_v2',
   ],
   sockbox: ['getsockopt', 'setsockopt'],
 };
@@ -222,6 +248,7 @@ export class GuestRun {
     const sys = new FileSystem(opts.fs ?? fsNative(), registry, opts.limits.fileBytes, opts.limits.openFiles, opts.confine);
     sys.events = opts.events ?? null;
     this.files = new WasiFiles(this.sockets.mem, table, this.sockets, opts.native, opts.fs ?? fsNative());
+    for (const l of opts.listeners ?? []) this.sockets.adoptListener(l.fd, l.v6, l.slot, l.address, l.port);
     try {
       for (const p of opts.preopens) {
         const dir = openPreopen(sys, p.host, p.guest, p.readonly);
@@ -232,7 +259,9 @@ export class GuestRun {
       this.dispose();
       throw e;
     }
-    const env = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+    // How many listeners precede the folders, as systemd says it (the host's env wins).
+    const listenFds = opts.listeners?.length ? { LISTEN_FDS: String(opts.listeners.length) } : {};
+    const env = Object.entries({ ...listenFds, ...opts.env }).map(([k, v]) => `${k}=${v}`);
     const core = new WasiCore(this.sockets.mem, opts.args, env);
     this.imports = buildImports(this.sockets, core, this.files);
   }

@@ -11,6 +11,9 @@ import { WorkerSession, endingError, type SessionSpec } from './session.js';
 import { InlineSession } from './inline.js';
 import { Plugin } from './plugin.js';
 import { prewarmWorkers, setIdleWorkers } from './pool.js';
+import { openListeners, ListenError, type OpenListener } from './listeners.js';
+import { sweepRegistry } from './registry.js';
+import { native as realNative } from '../native/libc.js';
 import { show } from '../validators.js';
 
 export { SandboxError, type SandboxOptions, type SandboxErrorCode, type SandboxLimits, type Sink, type PreopenOption } from './config.js';
@@ -22,6 +25,9 @@ const MAX_TABLE_ELEMENTS = 1 << 20;
 /** Modules compiled by a Sandbox: the memory cap they were compiled for, whether it is shared, what they import and export. */
 const compiled = new WeakMap<WebAssembly.Module, { memoryBytes: number; shared: boolean; info: ModuleInfo }>();
 
+/** A run's fd books and listeners, opened before its session exists. */
+interface Opened { registry: Int32Array; listeners: OpenListener[]; release(): void }
+
 /** A sandbox: one run at a time, and any number of loaded plugins. */
 export class Sandbox {
   private readonly config: Config;
@@ -29,6 +35,16 @@ export class Sandbox {
   private readonly maxSockets: number;
   private active: { kill(reason: 'kill'): void } | undefined;
   private readonly plugins = new Set<{ kill(reason: 'kill'): void }>();
+  private listening: readonly { fd: number; address: string; port: number }[] = [];
+
+  /**
+   * Where the `listen` sockets of the latest run (or instantiate) listen, with the
+   * guest fd each is: [{ fd: 3, address: '127.0.0.1', port: 41234 }, ...]. Set when the
+   * run starts, before the guest runs; empty without `listen`.
+   */
+  get listeners(): readonly { fd: number; address: string; port: number }[] {
+    return this.listening;
+  }
 
   constructor(options: SandboxOptions = {}) {
     this.config = configure(options);
@@ -115,8 +131,31 @@ export class Sandbox {
     return { module, info };
   }
 
-  private session(module: WebAssembly.Module, info: ModuleInfo, mode: 'run' | 'plugin'): WorkerSession | InlineSession {
-    const spec: SessionSpec = { config: this.config, sinks: this.sinks, module, info, sandbox: this, mode, maxSockets: this.maxSockets };
+  /**
+   * What a run holds before its guest exists: the books of every native fd (one slot
+   * per socket, file, folder and listener) and the `listen` sockets, opened now, so
+   * that `listeners` is known as soon as run() or instantiate() is called.
+   */
+  private openRun(): Opened {
+    const cfg = this.config;
+    const registry = new Int32Array(new SharedArrayBuffer(4 * (this.maxSockets + cfg.limits.openFiles + cfg.listen.length + 2)));
+    const libc = cfg.worker || !cfg.native ? realNative() : cfg.native;
+    let listeners: OpenListener[] = [];
+    try {
+      listeners = openListeners(libc, cfg.listen, registry);
+    } catch (e) {
+      if (e instanceof ListenError) throw new SandboxError(e.message, 'ERR_SANDBOX_LISTEN');
+      throw e;
+    }
+    this.listening = Object.freeze(listeners.map((l, i) => Object.freeze({ fd: 3 + i, address: l.address, port: l.port })));
+    return { registry, listeners, release: () => sweepRegistry(registry, libc) };
+  }
+
+  private session(module: WebAssembly.Module, info: ModuleInfo, mode: 'run' | 'plugin', opened: Opened): WorkerSession | InlineSession {
+    const spec: SessionSpec = {
+      config: this.config, sinks: this.sinks, module, info, sandbox: this, mode, maxSockets: this.maxSockets,
+      registry: opened.registry, listeners: opened.listeners,
+    };
     return this.config.worker ? new WorkerSession(spec) : new InlineSession(spec);
   }
 
@@ -133,10 +172,13 @@ export class Sandbox {
     // Busy from the first moment: a kill() that comes while the module compiles is kept.
     let early = false;
     this.active = { kill: () => { early = true; } };
+    let opened: Opened | undefined;
     try {
+      opened = this.openRun();
       const { module, info } = await this.prepare(wasm);
       if (early) throw new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED');
-      const s = this.session(module, info, 'run');
+      const s = this.session(module, info, 'run', opened);
+      opened = undefined; // the session's now: it closes what is left when it ends
       this.active = s;
       s.begin();
       const end = await s.ended;
@@ -144,6 +186,7 @@ export class Sandbox {
       if (err) throw err;
       return { exitCode: end.outcome.kind === 'exit' ? end.outcome.exitCode : 0 };
     } finally {
+      opened?.release();
       this.active = undefined;
     }
   }
@@ -154,8 +197,17 @@ export class Sandbox {
    * Output, host functions, events, limits and timeoutMs (per call) apply as in run().
    */
   async instantiate(wasm: Uint8Array | ArrayBuffer | WebAssembly.Module): Promise<Plugin> {
-    const { module, info } = await this.prepare(wasm);
-    const s = this.session(module, info, 'plugin');
+    const opened = this.openRun();
+    let s: WorkerSession | InlineSession;
+    let info: ModuleInfo;
+    try {
+      const prepared = await this.prepare(wasm);
+      info = prepared.info;
+      s = this.session(prepared.module, info, 'plugin', opened);
+    } catch (e) {
+      opened.release();
+      throw e;
+    }
     this.plugins.add(s);
     void s.ended.then(() => this.plugins.delete(s));
     s.begin();

@@ -20,6 +20,7 @@ import { acquireWorker, releaseWorker, endWorker } from './pool.js';
 import { controlBlock, signalKill, answerCall, outputTaken, EVENT_COST } from './channel.js';
 import { hostCallArea, HostCallServer } from './hostcall.js';
 import { sweepRegistry } from './registry.js';
+import type { OpenListener } from './listeners.js';
 import { show } from '../validators.js';
 
 /** Guest output posted and not yet taken by the sinks before the guest's writes wait. */
@@ -48,6 +49,10 @@ export interface SessionSpec {
   sandbox: unknown;
   mode: 'run' | 'plugin';
   maxSockets: number;
+  /** The books of every native fd the run holds (the owner sweeps them at the end). */
+  registry: Int32Array;
+  /** Listeners the owner opened for the guest (already in the registry). */
+  listeners: OpenListener[];
 }
 
 /** A host function the guest imports, with its wasm type. */
@@ -63,10 +68,6 @@ export function hostFunctionsFor(spec: SessionSpec): BoundHostFunction[] {
   return out;
 }
 
-/** The registry of native fds a guest holds: one slot per socket, file and folder it may have. */
-export function registryFor(spec: SessionSpec): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * (spec.maxSockets + spec.config.limits.openFiles + 2)));
-}
 
 /** The cancel pipe: kill() writes a byte; every blocking wait of the guest polls the read end. */
 export function cancelPipe(libc: NativeApi): [number, number] {
@@ -175,7 +176,7 @@ export class WorkerSession {
     this.ready = new Promise((r) => { this.resolveReady = r; });
     this.ended = new Promise((r) => { this.resolveEnded = r; });
     const cfg = spec.config;
-    this.registry = registryFor(spec);
+    this.registry = spec.registry;
     this.pipe = cancelPipe(this.libc);
     this.hostFns = hostFunctionsFor(spec);
     this.hostArea = hostCallArea();
@@ -202,6 +203,7 @@ export class WorkerSession {
       hostImports: this.hostFns.map(({ module, name, type }) => ({ module, name, results: type?.results.length ?? 0 })),
       hostArea: this.hostArea,
       cancelFd: this.pipe[0], ctl: this.ctl, registry: this.registry, replies: this.channel.port2,
+      listeners: spec.listeners,
     };
     this.worker.postMessage(request, [this.channel.port2]);
     // A run's whole life, or a plugin's start-up, is under timeoutMs.

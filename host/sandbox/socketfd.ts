@@ -29,6 +29,8 @@ export class SocketFd extends GuestFd {
   nonblock = false;
   /** Slot in the sandbox's shared fd registry, or -1. */
   registrySlot = -1;
+  /** A listener the host opened before the guest started (`listen`, `--tcplisten`). */
+  preopened = false;
 
   constructor(private readonly owner: SocketOwner, nativeFd: number, hostFamily: number, type: number) {
     super();

@@ -25,6 +25,9 @@ import { FdTable } from './fdtable.js';
 import { FdRegistry } from './registry.js';
 import { KillSignal } from './unwind.js';
 import { addressText, type EventSink } from './events.js';
+import { Lookups, type Resolver } from './lookup.js';
+import { LISTEN_BACKLOG } from './listeners.js';
+export type { Resolver } from './lookup.js';
 
 export { KillSignal, isUnwind } from './unwind.js';
 import * as abi from './abi.js';
@@ -54,6 +57,7 @@ const SO_SNDTIMEO_HOST = OPT.get('SO_SNDTIMEO')!.hostNumber;
 const SO_NOSIGPIPE = OPT.get('SO_NOSIGPIPE')!.hostNumber;
 const SO_LINGER_HOST = OPT.get('SO_LINGER')!.hostNumber;
 const TCP_CONGESTION_ID = OPT.get('TCP_CONGESTION')!.id;
+const SO_BINDTODEVICE_INFO = OPT.get('SO_BINDTODEVICE')!;
 const IPV6_V6ONLY = OPT.get('IPV6_V6ONLY')!;
 const UNSPEC4 = new Uint8Array(4);
 const UNSPEC6 = new Uint8Array(16);
@@ -73,25 +77,6 @@ const EINTR = osErrno.EINTR;
  * EAI numbers: glibc <netdb.h> (negative), macOS <netdb.h> (positive).
  */
 /** EAI_NONAME (glibc -2, macOS 8) and the host's AI_NUMERICHOST (4 on both). */
-const EAI_NONAME = IS_LINUX ? -2 : 8;
-const AI_NUMERICHOST_HOST = 4;
-
-/** Is `node` an IPv4 or IPv6 literal (an IPv6 zone index allowed)? */
-function isNumericHost(node: string): boolean {
-  return parseIPv4(node) !== null || parseIPv6(node.replace(/%[^%]*$/, '')) !== null;
-}
-
-function eaiToWasi(rc: number): number {
-  const again = IS_LINUX ? -3 : 2;
-  const memory = IS_LINUX ? -10 : 6;
-  if (rc === again) return abi.ERRNO_AGAIN;
-  if (rc === memory) return abi.ERRNO_NOMEM;
-  return abi.ERRNO_NOENT;
-}
-
-/** getaddrinfo(3) as the socket layer calls it (host numbering). */
-export type Resolver = (node: string | null, service: string | null, hints: AddrinfoHints) => { rc: number; results: AddrinfoResult[] };
-
 /** What the socket layer needs from the sandbox runtime. */
 export interface SocketHostOptions {
   native: NativeApi;
@@ -191,7 +176,14 @@ export class SocketHost implements SocketOwner {
     this.krecvmsg = (fd, flags) => native.recvmsgAt(fd, MSG_ADDR, flags);
     this.ksendmsg = (fd, flags) => native.sendmsgAt(fd, MSG_ADDR, flags);
     this.getAllowed = this.options.map((o) => this.policy.canGet(o.name));
+    this.lookups = new Lookups({
+      mem: this.mem, policy: this.policy, resolve: this.resolve, events: this.events,
+      checkKill: () => this.checkKill(), refuse: (call, what, rule) => this.refuse(call, what, rule),
+    });
   }
+
+  /** Name lookups (sock_getaddrinfo, sock_lookup_ip), under the same policy. */
+  private readonly lookups: Lookups;
 
   /** Binds the layer to the run's fd table (shared: sockets live in it too). */
   attachFds(fds: FdTable): void {
@@ -215,6 +207,25 @@ export class SocketHost implements SocketOwner {
       this.kset(nativeFd, HOST_SOL_SOCKET, SO_NOSIGPIPE, 4);
     }
     return sock;
+  }
+
+  /**
+   * Takes a listener the host opened (listeners.ts) into the fd table: a blocking
+   * stream socket for the guest (its native fd stays non-blocking), already in the
+   * registry at `slot`. Returns its guest fd.
+   */
+  adoptListener(nativeFd: number, v6: boolean, slot: number, address: string, port: number): number {
+    const sock = new SocketFd(this, nativeFd, v6 ? HOST_AF_INET6 : HOST_AF_INET, abi.SOCK_STREAM);
+    sock.registrySlot = slot;
+    sock.preopened = true;
+    this.sockets.add(sock);
+    const fd = this.insert(sock);
+    if (this.events) {
+      this.events({ type: 'socket', fd, family: v6 ? 'inet6' : 'inet', socktype: 'stream' });
+      this.events({ type: 'bind', fd, address, port, errno: 0 });
+      this.events({ type: 'listen', fd, backlog: LISTEN_BACKLOG, errno: 0 });
+    }
+    return fd;
   }
 
   private emitAccept(listener: SocketFd, conn: SocketFd, newFd: number): void {
@@ -1071,6 +1082,18 @@ export class SocketHost implements SocketOwner {
   }
 
   /**
+   * sock_bind_device(fd, name_ptr, name_len): setting SO_BINDTODEVICE to the interface
+   * name (empty: unbind), with that option's policy (refused unless granted).
+   */
+  sock_bind_device(fd: number, name_ptr: number, name_len: number): number {
+    this.checkKill();
+    this.mem.refresh();
+    const sock = this.sock(fd);
+    if (typeof sock === 'number') return sock;
+    return this.setopt(sock, SO_BINDTODEVICE_INFO, name_ptr, name_len);
+  }
+
+  /**
    * sock_getlocaladdr / sock_getpeeraddr: V1 (fd, addr_ptr, addr_type_ptr, port_ptr)
    * or V2 (fd, addr_ptr, port_ptr).
    */
@@ -1148,13 +1171,35 @@ export class SocketHost implements SocketOwner {
    * (files, stdio) are always ready. No busy waiting.
    */
   poll_oneoff(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number): number {
+    return this.poll(in_ptr, out_ptr, nsubscriptions, nevents_ptr, false);
+  }
+
+  /**
+   * WasmEdge's epoll_oneoff: poll_oneoff's layouts and, for a guest, its semantics
+   * (WasmEdge re-arms every subscribed fd on each call with EPOLL_CTL_MOD, which reports
+   * an fd that is still ready again: a second wait without new data returns at once
+   * while data is unread, and waits once it has been read). Where WasmEdge differs from
+   * preview1's poll_oneoff, this follows WasmEdge: no subscriptions is success with no
+   * events, and a subscription that fails at once (an fd not open) is reported but does
+   * not end the wait: the call still waits for the others (or forever, killably).
+   */
+  epoll_oneoff(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number): number {
+    return this.poll(in_ptr, out_ptr, nsubscriptions, nevents_ptr, true);
+  }
+
+  private poll(in_ptr: number, out_ptr: number, nsubscriptions: number, nevents_ptr: number, wasmedge: boolean): number {
     // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
     in_ptr >>>= 0; out_ptr >>>= 0; nevents_ptr >>>= 0;
     this.checkKill();
     this.mem.refresh();
     const mem = this.mem;
     const n = nsubscriptions >>> 0;
-    if (n === 0) return abi.ERRNO_INVAL;
+    if (n === 0) {
+      if (!wasmedge) return abi.ERRNO_INVAL;
+      if (!mem.ok(nevents_ptr, 4)) return abi.ERRNO_FAULT;
+      mem.setU32(nevents_ptr, 0);
+      return abi.ERRNO_SUCCESS;
+    }
     if (n > MAX_POLL) return abi.ERRNO_INVAL;
     if (!mem.ok(in_ptr, n * abi.SUBSCRIPTION_SIZE) || !mem.ok(out_ptr, n * abi.EVENT_SIZE) || !mem.ok(nevents_ptr, 4)) return abi.ERRNO_FAULT;
 
@@ -1188,7 +1233,7 @@ export class SocketHost implements SocketOwner {
         if (timeoutMs < 0 || ms < timeoutMs) timeoutMs = ms;
       } else if (tag === abi.EVENTTYPE_FD_READ || tag === abi.EVENTTYPE_FD_WRITE) {
         const f = this.fds.get(mem.u32(s + 16));
-        if (f === undefined) { subNow[i] = abi.ERRNO_BADF; immediate = true; continue; }
+        if (f === undefined) { subNow[i] = abi.ERRNO_BADF; immediate ||= !wasmedge; continue; }
         // Sockets and a piped stdin wait in poll(2); files and bytes are always ready.
         const pfd = f.pollFd();
         if (pfd < 0) { subNow[i] = abi.ERRNO_SUCCESS; immediate = true; continue; }
@@ -1266,109 +1311,13 @@ export class SocketHost implements SocketOwner {
   }
 
 
-  /**
-   * sock_getaddrinfo(node_ptr, node_len, service_ptr, service_len, hints_ptr, res_ptr, max_len, res_len_ptr).
-   * res_ptr holds a pointer to the first of the guest's preallocated __wasi_addrinfo_t,
-   * chained by ai_next; answers are filtered to what connect grants allow.
-   */
+  /** sock_getaddrinfo: see lookup.ts. */
   sock_getaddrinfo(node_ptr: number, node_len: number, service_ptr: number, service_len: number, hints_ptr: number, res_ptr: number, max_len: number, res_len_ptr: number): number {
-    // Guest pointers and lengths arrive as signed i32s: one at 2 GiB or above would be negative.
-    node_ptr >>>= 0; node_len >>>= 0; service_ptr >>>= 0; service_len >>>= 0; hints_ptr >>>= 0; res_ptr >>>= 0; res_len_ptr >>>= 0;
-    this.checkKill();
-    this.mem.refresh();
-    const mem = this.mem;
-    if (!mem.ok(node_ptr, node_len) || !mem.ok(service_ptr, service_len) || !mem.ok(hints_ptr, abi.ADDRINFO_SIZE) || !mem.ok(res_ptr, 4) || !mem.ok(res_len_ptr, 4)) return abi.ERRNO_FAULT;
-    if (node_len > 1024 || service_len > 64) return abi.ERRNO_INVAL;
-    const node = node_len > 0 ? mem.text(node_ptr, node_len).replace(/\0.*$/s, '') : null;
-    // A numeric address (or no node: the local addresses) needs no resolver and no grant;
-    // a name needs net.lookup, and one outside its patterns gets the answer a name that
-    // does not exist gets, without a query (nothing the guest invents reaches a resolver).
-    const numeric = node === null || isNumericHost(node);
-    if (!numeric) {
-      if (!this.policy.lookup) return this.refuse('sock_getaddrinfo', JSON.stringify(node), 'no net.lookup grant');
-      if (!this.policy.canLookup(node)) {
-        // The guest hears "no such name"; the host hears why.
-        this.refuse('sock_getaddrinfo', JSON.stringify(node), 'no net.lookup pattern matches');
-        return eaiToWasi(EAI_NONAME);
-      }
-    }
-    const service = service_len > 0 ? mem.text(service_ptr, service_len).replace(/\0.*$/s, '') : null;
-    // WasmEdge hints: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4.
-    const hflags = mem.u16(hints_ptr);
-    const hfam = mem.u8[hints_ptr + 2];
-    const htype = mem.u8[hints_ptr + 3];
-    const hproto = mem.u32(hints_ptr + 4);
-    const AI_PASSIVE = 1, AI_CANONNAME = 2, AI_NUMERICHOST = 4, AI_NUMERICSERV = 8;
-    const hostFlags = (hflags & AI_PASSIVE ? 0x1 : 0) | (hflags & AI_CANONNAME ? 0x2 : 0) | (hflags & AI_NUMERICHOST ? 0x4 : 0)
-      | (hflags & AI_NUMERICSERV ? (IS_LINUX ? 0x400 : 0x1000) : 0);
-    const family = hfam === abi.AF_INET4 ? HOST_AF_INET : hfam === abi.AF_INET6 ? HOST_AF_INET6 : 0;
-    const socktype = htype === abi.SOCK_STREAM ? HOST_SOCK_STREAM : htype === abi.SOCK_DGRAM ? HOST_SOCK_DGRAM : 0;
-    const protocol = hproto === 1 ? 6 : hproto === 2 ? 17 : 0;
-    const { rc, results } = this.resolve(node, service, { flags: hostFlags | (numeric ? AI_NUMERICHOST_HOST : 0), family, socktype, protocol });
-    if (rc !== 0) {
-      this.events?.({ type: 'lookup', name: node ?? '', answers: [], errno: eaiToWasi(rc) });
-      return eaiToWasi(rc);
-    }
-    // The answers the grants allow (without a service they carry port 0: any granted port).
-    const answers: { ip: Uint8Array; port: number; socktype: number; protocol: number; canonname: string | null }[] = [];
-    for (const r of results) {
-      const a = sockaddrIp(r.addr, r.addr.length);
-      if (!a) continue;
-      const allowed = service === null
-        ? this.policy.canConnectSomePort(a.ip) || this.policy.canBindSomePort(a.ip)
-        : this.policy.canConnect(a.ip, a.port) || this.policy.canBind(a.ip, a.port);
-      if (allowed) answers.push({ ip: a.ip, port: a.port, socktype: r.socktype, protocol: r.protocol, canonname: r.canonname });
-    }
-    if (this.events) {
-      this.events({ type: 'lookup', name: node ?? '', answers: answers.map((a) => addressText(a.ip)), errno: answers.length === 0 && !numeric && results.length > 0 ? eaiToWasi(EAI_NONAME) : 0 });
-    }
-    // Answers that exist but lie outside the grants look like no answer at all.
-    if (answers.length === 0 && !numeric && results.length > 0) return eaiToWasi(EAI_NONAME);
-    // The guest's preallocated chain, every pointer read and checked before anything is
-    // written: __wasi_addrinfo_t (28 bytes): flags u16 @0, family u8 @2, socktype u8 @3,
-    // protocol u32 @4, addrlen u32 @8, addr_ptr @12, canonname_ptr @16, canonname_len @20,
-    // next_ptr @24; __wasi_sockaddr_t (12 bytes): family u16 @0, data_len u32 @4, data_ptr @8.
-    const slots: { entry: number; sa: number; data_ptr: number; data_len: number; cn_ptr: number; cn_len: number }[] = [];
-    let entry = mem.u32(res_ptr);
-    while (slots.length < answers.length && slots.length < (max_len >>> 0) && entry !== 0) {
-      if (!mem.ok(entry, abi.ADDRINFO_SIZE)) return abi.ERRNO_FAULT;
-      const sa = mem.u32(entry + 12);
-      let data_ptr = 0;
-      let data_len = 0;
-      if (sa !== 0) {
-        if (!mem.ok(sa, abi.SOCKADDR_SIZE)) return abi.ERRNO_FAULT;
-        data_len = mem.u32(sa + 4);
-        data_ptr = mem.u32(sa + 8);
-        if (data_len < 2 + answers[slots.length].ip.length || !mem.ok(data_ptr, data_len)) return abi.ERRNO_FAULT;
-      }
-      const cn_ptr = mem.u32(entry + 16);
-      const cn_len = mem.u32(entry + 20);
-      slots.push({ entry, sa, data_ptr, data_len, cn_ptr: cn_len > 0 && mem.ok(cn_ptr, cn_len) ? cn_ptr : 0, cn_len });
-      entry = mem.u32(entry + 24);
-    }
-    for (let i = 0; i < slots.length; i++) {
-      const { ip, port, socktype: st, protocol: pr, canonname } = answers[i];
-      const s = slots[i];
-      mem.setU16(s.entry, hflags);
-      mem.u8[s.entry + 2] = ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6;
-      mem.u8[s.entry + 3] = st === HOST_SOCK_STREAM ? abi.SOCK_STREAM : st === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY;
-      mem.setU32(s.entry + 4, pr === 6 ? 1 : pr === 17 ? 2 : 0);
-      if (s.sa !== 0) {
-        // data = port (2 bytes, network order) then the address bytes.
-        mem.setU16(s.sa, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
-        mem.u8.fill(0, s.data_ptr, s.data_ptr + s.data_len);
-        mem.dv.setUint16(s.data_ptr, port, false);
-        mem.u8.set(ip, s.data_ptr + 2);
-        mem.setU32(s.entry + 8, 2 + ip.length);
-      }
-      if (s.cn_ptr !== 0 && canonname) {
-        const text = Buffer.from(canonname, 'utf8').subarray(0, s.cn_len - 1);
-        mem.u8.set(text, s.cn_ptr);
-        mem.u8[s.cn_ptr + text.length] = 0;
-      }
-    }
-    const count = slots.length;
-    mem.setU32(res_len_ptr, count);
-    return abi.ERRNO_SUCCESS;
+    return this.lookups.sock_getaddrinfo(node_ptr, node_len, service_ptr, service_len, hints_ptr, res_ptr, max_len, res_len_ptr);
+  }
+
+  /** sock_lookup_ip: see lookup.ts. */
+  sock_lookup_ip(name_ptr: number, name_len: number, family: number, buf_ptr: number, buf_len: number, count_ptr: number): number {
+    return this.lookups.sock_lookup_ip(name_ptr, name_len, family, buf_ptr, buf_len, count_ptr);
   }
 }

@@ -140,6 +140,13 @@ export function writeFdstat(dv: DataView, at: number, s: Fdstat): void {
   dv.setBigUint64(at + 16, BigInt(s.rightsInheriting >>> 0), true);
 }
 
+/**
+ * What fd_prestat_get says of a preopened listening socket: not a directory. Preview1
+ * defines only PREOPENTYPE_DIR (0); a preopen scan (wasi-libc's, Go's) skips any other
+ * tag and goes on to the next fd, where BADF would end it before the folders.
+ */
+export const PREOPENTYPE_SOCKET = 1;
+
 /** struct prestat (8 bytes): u8 tag @0 (PREOPENTYPE_DIR) | u32 pr_name_len @4. */
 export const PRESTAT_SIZE = 8;
 export function writePrestat(dv: DataView, at: number, nameLength: number): void {

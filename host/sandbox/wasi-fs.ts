@@ -19,7 +19,7 @@ import { StdinFd, PipeStdinFd, OutputFd } from './stdio.js';
 import type { SocketHost } from './sockets.js';
 import { pathText } from './confine.js';
 import {
-  ADVICE_MAX, FDSTAT_SIZE, FILESTAT_SIZE, IOVEC_SIZE, LOOKUPFLAGS_SYMLINK_FOLLOW, PRESTAT_SIZE,
+  ADVICE_MAX, FDSTAT_SIZE, FILESTAT_SIZE, IOVEC_SIZE, LOOKUPFLAGS_SYMLINK_FOLLOW, PREOPENTYPE_SOCKET, PRESTAT_SIZE,
   WHENCE_CUR, encodeDirent, writeFdstat, writeFilestat, writePrestat,
 } from './wasi-defs.js';
 
@@ -381,7 +381,15 @@ export class WasiFiles {
   fd_prestat_get(fd: N, buf_ptr: N): N {
     buf_ptr >>>= 0;
     const r = this.table.get(fd);
-    // wasi-libc's start-up scans fds from 3 until BADF: anything that is not a preopen says BADF.
+    // wasi-libc's start-up scans fds from 3 until BADF: anything that is not a preopen
+    // says BADF. A preopened listener (fds 3.. before the folders) is a preopen of
+    // another type, so the scan goes on past it to the folders.
+    if (r instanceof SocketFd && r.preopened) {
+      if (!this.mem.ok(buf_ptr, PRESTAT_SIZE)) return ERRNO_FAULT;
+      this.mem.dv.setUint32(buf_ptr, PREOPENTYPE_SOCKET, true);
+      this.mem.dv.setUint32(buf_ptr + 4, 0, true);
+      return ERRNO_SUCCESS;
+    }
     if (!(r instanceof HostDir) || r.preopenName === null) return ERRNO_BADF;
     if (!this.mem.ok(buf_ptr, PRESTAT_SIZE)) return ERRNO_FAULT;
     writePrestat(this.mem.dv, buf_ptr, r.preopenName.length);

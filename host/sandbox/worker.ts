@@ -45,6 +45,8 @@ export interface OpenRequest {
   registry: Int32Array;
   /** Where the owner answers calls. */
   replies: MessagePort;
+  /** Listeners the owner opened: fds 3.. before the preopened folders. */
+  listeners: { fd: number; v6: boolean; slot: number; address: string; port: number }[];
 }
 
 /** A call of a plugin's export. */
@@ -109,6 +111,7 @@ function open(req: OpenRequest): void {
       resolver: (node: string | null, service: string | null, hints: AddrinfoHints) =>
         link.call('lookup', { node, service, hints }) as { rc: number; results: AddrinfoResult[] },
       events: req.events ? (event) => link.event(event) : null,
+      listeners: req.listeners,
       hostImports,
       // A shared memory, which the owner's host functions read and write directly.
       onMemory: req.hostImports.length > 0 ? (memory) => post({ type: 'memory', memory }) : undefined,

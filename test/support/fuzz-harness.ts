@@ -1,6 +1,7 @@
 // The guest-boundary fuzzer: calls the very import functions a guest gets
 // (buildImports) with adversarial arguments, and checks after every call that
-//   1. the import returned a WASI errno (an integer 0..76) and no exception escaped;
+//   1. the import returned a WASI errno (an integer 0..76; 77..87, WasmEdge's lookup
+//      errnos, from the two lookups) and no exception escaped;
 //   2. nothing outside the call's declared output buffers changed (a full-memory
 //      snapshot is compared, so every byte is a canary);
 //   3. no native fd outside the sandbox's own (its sockets and cancel pipe) was touched;
@@ -141,7 +142,21 @@ export const CALLS: readonly [string, string, Kind[]][] = [
   ['wasi_snapshot_preview1', 'sock_getpeeraddr', ['fd', 'ptr', 'ptr']],
   ['wasi_snapshot_preview1', 'sock_getpeeraddr', ['fd', 'ptr', 'ptr', 'ptr']],
   ['wasi_snapshot_preview1', 'sock_getaddrinfo', ['ptr', 'len', 'ptr', 'len', 'ptr', 'ptr', 'n', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_lookup_ip', ['ptr', 'len', 'af', 'ptr', 'len', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_bind_device', ['fd', 'ptr', 'len']],
   ['wasi_snapshot_preview1', 'poll_oneoff', ['ptr', 'ptr', 'n', 'ptr']],
+  ['wasi_snapshot_preview1', 'epoll_oneoff', ['ptr', 'ptr', 'n', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_open_v2', ['af', 'type', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_bind_v2', ['fd', 'ptr', 'port']],
+  ['wasi_snapshot_preview1', 'sock_connect_v2', ['fd', 'ptr', 'port']],
+  ['wasi_snapshot_preview1', 'sock_listen_v2', ['fd', 'n']],
+  ['wasi_snapshot_preview1', 'sock_accept_v2', ['fd', 'flags', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_recv_v2', ['fd', 'ptr', 'n', 'flags', 'ptr', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_recv_from_v2', ['fd', 'ptr', 'n', 'ptr', 'flags', 'ptr', 'ptr', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_send_v2', ['fd', 'ptr', 'n', 'flags', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_send_to_v2', ['fd', 'ptr', 'n', 'ptr', 'port', 'flags', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_getlocaladdr_v2', ['fd', 'ptr', 'ptr']],
+  ['wasi_snapshot_preview1', 'sock_getpeeraddr_v2', ['fd', 'ptr', 'ptr']],
   ['wasi_snapshot_preview1', 'fd_read', ['fd', 'ptr', 'n', 'ptr']],
   ['wasi_snapshot_preview1', 'fd_write', ['fd', 'ptr', 'n', 'ptr']],
   ['wasi_snapshot_preview1', 'fd_close', ['fd']],
@@ -250,7 +265,7 @@ export class Harness {
       for (let i = 0; i < Math.min(n, 1024) && p + 8 * i + 8 <= size; i++) add(u32at(p + 8 * i), u32at(p + 8 * i + 4));
     };
     const addr = (p: number) => { add(u32at(p), Math.max(u32at(p + 4) >= 128 ? 128 : 16, 0)); };
-    switch (c.name) {
+    switch (c.name.replace(/_v2$/, '')) {
       case 'sock_open': add(a[2], 4); break;
       case 'sock_accept': add(a[a.length - 1], 4); break;
       case 'sock_recv': iovs(a[1], a[2]); add(a[4], 4); add(a[5], 2); break;
@@ -279,7 +294,8 @@ export class Harness {
         }
         break;
       }
-      case 'poll_oneoff': add(a[1], 32 * Math.min(a[2], 1024)); add(a[3], 4); break;
+      case 'sock_lookup_ip': add(a[3], a[4]); add(a[5], 4); break;
+      case 'poll_oneoff': case 'epoll_oneoff': add(a[1], 32 * Math.min(a[2], 1024)); add(a[3], 4); break;
       case 'fd_read': iovs(a[1], a[2]); add(a[3], 4); break;
       case 'fd_write': add(a[3], 4); break;
       case 'fd_fdstat_get': add(a[1], 24); break;
@@ -301,7 +317,8 @@ export class Harness {
     }
     this.calls++;
     if (process.env.SOCKBOX_FUZZ_TRACE && this.calls % 5000 === 0) process.stderr.write(`fuzz: ${this.calls} calls\n`);
-    if (typeof rc !== 'number' || !Number.isInteger(rc) || rc < 0 || rc > 76) return `${c.name}(${c.args}) returned ${String(rc)}`;
+    const maxErrno = c.name === 'sock_getaddrinfo' || c.name === 'sock_lookup_ip' ? 87 : 76;
+    if (typeof rc !== 'number' || !Number.isInteger(rc) || rc < 0 || rc > maxErrno) return `${c.name}(${c.args}) returned ${String(rc)}`;
     if (rc === 29) this.wouldBlock++;
     // Compare every gap between the allowed ranges (memcmp, not a byte loop).
     const after = Buffer.from(this.memory.buffer);

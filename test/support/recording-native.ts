@@ -21,7 +21,8 @@
 //   fcntl, pipe, read, write  0 / two fake fds / 0 / len (Sandbox itself uses the real libc
 //                             for its cancel pipe, so these are not expected to be called)
 //   getaddrinfo               numeric hosts answered from the text; names from `hosts` (a
-//                             table the test fills: name -> addresses), others EAI_NONAME.
+//                             table the test fills: name -> addresses), names in `eai`
+//                             (name -> a getaddrinfo(3) return code) fail so, others EAI_NONAME.
 //                             No resolver, no DNS.
 // A call on an fd this layer did not hand out (or has closed) fails with EBADF.
 // setFailure(name, errno) makes every later call of that function fail with errno.
@@ -128,6 +129,8 @@ export class RecordingNative implements NativeApi {
   private readonly real = native();
   /** Names getaddrinfo knows: name -> addresses (text). Filled by the test; no DNS is ever asked. */
   readonly hosts = new Map<string, string[]>();
+  /** Names whose lookup fails with this getaddrinfo(3) code (EAI_AGAIN, ...). */
+  readonly eai = new Map<string, number>();
 
   /**
    * The recorded calls of socket-level functions (SOCKET_CALLS), or of the given
@@ -517,7 +520,10 @@ export class RecordingNative implements NativeApi {
 
   getaddrinfo(node: string | null, service: string | null, hints: AddrinfoHints): { rc: number; results: AddrinfoResult[] } {
     this.record('getaddrinfo', [node, service, { ...hints }]);
-    const port = service === null ? 0 : /^[0-9]{1,5}$/.test(service) && Number(service) <= 65535 ? Number(service) : -1;
+    if (node !== null && this.eai.has(node)) return { rc: this.eai.get(node)!, results: [] };
+    // Services: a number, or the two names /etc/services always has for TCP.
+    const named: Record<string, number> = { http: 80, https: 443 };
+    const port = service === null ? 0 : /^[0-9]{1,5}$/.test(service) && Number(service) <= 65535 ? Number(service) : named[service] ?? -1;
     if (port < 0) return { rc: EAI_NONAME, results: [] };
     const AI_PASSIVE = 1;
     let v4: Uint8Array | null = null;
