@@ -591,6 +591,17 @@ describe('no borrowed privilege', () => {
 // ── the host's own robustness ──────────────────────────────────────────────
 
 describe('the host survives its own sinks and options', () => {
+  test('an object sink whose write(chunk) takes no callback is done when it returns (or its promise settles): the guest is not stalled waiting for a callback', async () => {
+    let sync = 0;
+    let later = 0;
+    const r1 = await new Sandbox({ args: ['hog', 'stdout', String(4 << 20)], stdout: { write: (c: Uint8Array) => { sync += c.length; return true; } }, stderr: () => {} }).run(wasm('hog'));
+    expect(r1).toEqual({ exitCode: 0 });
+    expect(sync).toBe(4 << 20);
+    const r2 = await new Sandbox({ args: ['hog', 'stdout', String(2 << 20)], stdout: { write: async (c: Uint8Array) => { await new Promise((r) => setImmediate(r)); later += c.length; } }, stderr: () => {} }).run(wasm('hog'));
+    expect(r2).toEqual({ exitCode: 0 });
+    expect(later).toBe(2 << 20);
+  });
+
   for (const worker of [true, false]) {
     test(`${worker ? 'worker' : 'inline'}: a stdout sink that throws rejects the run with ERR_SANDBOX_OUTPUT; the process lives on`, async () => {
       const sb = new Sandbox({ worker, args: ['hog', 'stdout', '100000'], stdout: () => { throw new Error('disk full'); }, stderr: () => {} });

@@ -16,7 +16,12 @@ import {
   validateStringArray, validateStringRecord,
 } from '../validators.js';
 
-/** Where guest output goes: a function (which may return a promise), or anything with write(chunk[, callback]) (a Node Writable). */
+/**
+ * Where guest output goes: a function (which may return a promise), or anything with a
+ * write method: a Node Writable (write(chunk, encoding, callback): a chunk is taken
+ * when it calls back), or write(chunk) alone (taken when it returns or its promise
+ * settles). The guest's writes wait while 1 MiB is not yet taken.
+ */
 export type Sink = ((chunk: Uint8Array) => unknown) | { write(chunk: Uint8Array, callback?: (err?: Error | null) => void): unknown };
 
 /** A preopen: a host folder, or { path, readonly }. */

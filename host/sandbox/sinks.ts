@@ -17,23 +17,27 @@ export interface SinkPort {
 
 const noWatch = () => () => {};
 
+/** done() once `r` is settled: now for a plain value, when it settles for a promise. */
+function settle(r: unknown, done: (err?: unknown) => void): void {
+  if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
+    (r as Promise<unknown>).then(() => done(), (e: unknown) => done(e ?? new Error('rejected')));
+  } else done();
+}
+
 export function toSink(s: Sink | undefined, name: string, fallback: NodeJS.WriteStream): SinkPort {
   if (s === undefined) return { write: (chunk, done) => { fallback.write(chunk, (err) => done(err)); }, watch: noWatch };
-  if (typeof s === 'function') {
-    return {
-      write: (chunk, done) => {
-        const r = s(chunk);
-        if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).then === 'function') {
-          (r as Promise<unknown>).then(() => done(), (e: unknown) => done(e ?? new Error('rejected')));
-        } else done();
-      },
-      watch: noWatch,
-    };
-  }
+  if (typeof s === 'function') return { write: (chunk, done) => settle(s(chunk), done), watch: noWatch };
   if (typeof s === 'object' && s !== null && typeof s.write === 'function') {
     const emitter = s as { on?: unknown; off?: unknown };
+    // A write that takes a callback (a Node Writable: write(chunk, encoding, cb)) is
+    // done when it calls back; one declared with the chunk alone is done when it
+    // returns (or its promise settles), as a function sink is: waiting for a callback
+    // it never calls would stall the guest for good.
+    const callsBack = s.write.length >= 2;
     return {
-      write: (chunk, done) => { s.write(chunk, (err?: Error | null) => done(err ?? undefined)); },
+      write: callsBack
+        ? (chunk, done) => { s.write(chunk, (err?: Error | null) => done(err ?? undefined)); }
+        : (chunk, done) => settle((s.write as (c: Uint8Array) => unknown)(chunk), done),
       watch: (onError) => {
         if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return () => {};
         const e = s as unknown as NodeJS.EventEmitter;
