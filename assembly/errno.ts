@@ -10,6 +10,7 @@ export namespace Errno {
   @inline export const FAULT: Errno = 21;
   @inline export const INVAL: Errno = 28;
   @inline export const NOPROTOOPT: Errno = 50;
+  @inline export const NOSYS: Errno = 52;
   @inline export const NOTSOCK: Errno = 57;
   @inline export const NOTCAPABLE: Errno = 76;
 }

@@ -11,6 +11,10 @@ import {
 } from "./catalogue";
 import { BYTES, FIELDS, TCP_INFO_NAMES } from "./codecs";
 export { decode, encode, convert, kindSize, minSetLength } from "./codecs";
+export {
+  familyToHost, familyToGuest, socktypeToHost, socktypeToGuest, protocolToHost, protocolToGuest, shutdownToHost,
+  aiFlagsToHost, aiNumericHost, eaiToGuest, eaiNoName, checkHints,
+} from "./guestabi";
 
 /** Guest-ABI numbers from here up name options Linux lacks: 0x10000 + the macOS number. */
 @inline const GUEST_BSD_BASE: i32 = 0x10000;

@@ -93,6 +93,19 @@ interface CoreExports {
   convert(kind: number, from: number, to: number, len: number): number;
   kindSize(kind: number, platform: number): number;
   minSetLength(kind: number, byteOk: number): number;
+  // Guest-ABI numbering (assembly/guestabi.ts): each takes the platform last.
+  familyToHost(af: number, platform: number): number;
+  familyToGuest(af: number, platform: number): number;
+  socktypeToHost(type: number, platform: number): number;
+  socktypeToGuest(type: number, platform: number): number;
+  protocolToHost(protocol: number, platform: number): number;
+  protocolToGuest(protocol: number, platform: number): number;
+  shutdownToHost(how: number, platform: number): number;
+  aiFlagsToHost(flags: number, platform: number): number;
+  aiNumericHost(platform: number): number;
+  eaiToGuest(rc: number, platform: number): number;
+  eaiNoName(platform: number): number;
+  checkHints(flags: number, family: number, socktype: number, protocol: number, maxLen: number, hasNode: number, hasService: number): number;
 }
 
 /** The exports core.wasm must have: the smoke test and the loader check these. */
@@ -101,6 +114,8 @@ export const CORE_EXPORTS: readonly string[] = [
   'wasmedgeNumber', 'levelCount', 'levelName', 'levelNumber', 'find', 'findLinux', 'findWasmedge', 'guestNumber',
   'symCount', 'symName', 'symNumber', 'bytesPtr', 'fieldsPtr', 'tcpInfoCount', 'tcpInfoName',
   'decode', 'encode', 'convert', 'kindSize', 'minSetLength',
+  'familyToHost', 'familyToGuest', 'socktypeToHost', 'socktypeToGuest', 'protocolToHost', 'protocolToGuest', 'shutdownToHost',
+  'aiFlagsToHost', 'aiNumericHost', 'eaiToGuest', 'eaiNoName', 'checkHints',
 ];
 
 /** Where core.wasm is: beside the bundle (dist/index.js) or, from source, in ../dist. */

@@ -9,21 +9,8 @@ export {
   ERRNO_NOENT, ERRNO_NOMEM, ERRNO_NOPROTOOPT, ERRNO_NOSYS, ERRNO_NOTSOCK, ERRNO_NOTSUP, ERRNO_NOTCAPABLE,
 } from '../native/errno.js';
 
-/**
- * WasmEdge's errnos for name lookups, after NOTCAPABLE (76): what sock_getaddrinfo and
- * sock_lookup_ip return when the resolver fails (getaddrinfo's EAI_* one to one).
- */
-export const ERRNO_AIADDRFAMILY = 77;
-export const ERRNO_AIAGAIN = 78;
-export const ERRNO_AIBADFLAG = 79;
-export const ERRNO_AIFAIL = 80;
-export const ERRNO_AIFAMILY = 81;
-export const ERRNO_AIMEMORY = 82;
-export const ERRNO_AINODATA = 83;
-export const ERRNO_AINONAME = 84;
-export const ERRNO_AISERVICE = 85;
-export const ERRNO_AISOCKTYPE = 86;
-export const ERRNO_AISYSTEM = 87;
+// WasmEdge's lookup errnos (AIADDRFAMILY 77 … AISYSTEM 87) come from the core
+// (assembly/guestabi.ts eaiToGuest, checkHints).
 
 /** WasmEdge address families (UNSPEC 0 is not a socket a guest may open). */
 export const AF_INET4 = 1;

@@ -13,16 +13,14 @@
 
 import type { AddrinfoHints, AddrinfoResult } from '../native/libc.js';
 import { AF_INET as HOST_AF_INET, AF_INET6 as HOST_AF_INET6, sockaddrIp, parseIPv4, parseIPv6 } from '../native/sockaddr.js';
-import { core, HOST_PLATFORM, PLATFORM } from '../core.js';
+import { core, HOST_PLATFORM } from '../core.js';
 import type { Policy } from './policy.js';
 import type { GuestMemory } from './memory.js';
 import { addressText, type EventSink } from './events.js';
+import { readAddrinfoChain, readHints, writeAddrinfo, type GuestAnswer } from './abi-codecs.js';
 import * as abi from './abi.js';
 
-const IS_LINUX = HOST_PLATFORM === PLATFORM.LINUX;
-const sym = core().symbols;
-const HOST_SOCK_STREAM = sym.get('SOCK_STREAM')!;
-const HOST_SOCK_DGRAM = sym.get('SOCK_DGRAM')!;
+const HOST_SOCK_STREAM = core().symbols.get('SOCK_STREAM')!;
 
 /** getaddrinfo(3) as the socket layer calls it (host numbering). */
 export type Resolver = (node: string | null, service: string | null, hints: AddrinfoHints) => { rc: number; results: AddrinfoResult[] };
@@ -38,21 +36,13 @@ export interface LookupContext {
   refuse(call: string, what: string, rule: string): number;
 }
 
-// getaddrinfo(3) return codes: glibc's (negative) and the BSDs' (macOS).
-const EAI = IS_LINUX
-  ? { BADFLAGS: -1, NONAME: -2, AGAIN: -3, FAIL: -4, NODATA: -5, FAMILY: -6, SOCKTYPE: -7, SERVICE: -8, ADDRFAMILY: -9, MEMORY: -10, SYSTEM: -11 }
-  : { ADDRFAMILY: 1, AGAIN: 2, BADFLAGS: 3, FAIL: 4, FAMILY: 5, MEMORY: 6, NODATA: 7, NONAME: 8, SERVICE: 9, SOCKTYPE: 10, SYSTEM: 11 };
+const gabi = core().exports;
+/** The guest's "no such name": WasmEdge's AINONAME, for the platform's EAI_NONAME. */
+const AINONAME = gabi.eaiToGuest(gabi.eaiNoName(HOST_PLATFORM), HOST_PLATFORM);
 
-const EAI_TO_WASI = new Map<number, number>([
-  [EAI.ADDRFAMILY, abi.ERRNO_AIADDRFAMILY], [EAI.AGAIN, abi.ERRNO_AIAGAIN], [EAI.BADFLAGS, abi.ERRNO_AIBADFLAG],
-  [EAI.FAIL, abi.ERRNO_AIFAIL], [EAI.FAMILY, abi.ERRNO_AIFAMILY], [EAI.MEMORY, abi.ERRNO_AIMEMORY],
-  [EAI.NODATA, abi.ERRNO_AINODATA], [EAI.NONAME, abi.ERRNO_AINONAME], [EAI.SERVICE, abi.ERRNO_AISERVICE],
-  [EAI.SOCKTYPE, abi.ERRNO_AISOCKTYPE], [EAI.SYSTEM, abi.ERRNO_AISYSTEM],
-]);
-
-/** A getaddrinfo(3) failure in WasmEdge's numbering (an unknown code: AIFAIL). */
+/** A getaddrinfo(3) failure in WasmEdge's numbering (AIADDRFAMILY 77 … AISYSTEM 87; unknown: AIFAIL). */
 export function eaiToWasi(rc: number): number {
-  return EAI_TO_WASI.get(rc) ?? abi.ERRNO_AIFAIL;
+  return gabi.eaiToGuest(rc, HOST_PLATFORM);
 }
 
 /** Is `node` an IPv4 or IPv6 literal (an IPv6 zone index allowed)? */
@@ -60,20 +50,10 @@ export function isNumericHost(node: string): boolean {
   return parseIPv4(node) !== null || parseIPv6(node.replace(/%[^%]*$/, '')) !== null;
 }
 
-const AI_NUMERICHOST_HOST = 4;
-const AI_NUMERICSERV_HOST = IS_LINUX ? 0x400 : 0x1000;
-// WASI addrinfo flags (WasmEdge): PASSIVE 1, CANONNAME 2, NUMERICHOST 4, NUMERICSERV 8,
-// V4MAPPED 16, ALL 32, ADDRCONFIG 64.
-const WASI_AI_KNOWN = 0x7f;
-const WASI_AI_PASSIVE = 1;
-const WASI_AI_CANONNAME = 2;
-const WASI_AI_NUMERICHOST = 4;
-const WASI_AI_NUMERICSERV = 8;
 const MAX_NODE = 1024;
 const MAX_SERVICE = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-interface Answer { ip: Uint8Array; port: number; socktype: number; protocol: number; canonname: string | null }
 
 export class Lookups {
   constructor(private readonly cx: LookupContext) {}
@@ -93,7 +73,7 @@ export class Lookups {
     if (!policy.canLookup(node)) {
       // The guest hears "no such name"; the host hears why.
       this.cx.refuse(call, JSON.stringify(node), 'no net.lookup pattern matches');
-      return abi.ERRNO_AINONAME;
+      return AINONAME;
     }
     return 0;
   }
@@ -119,95 +99,44 @@ export class Lookups {
     const serviceText = service_len > 0 ? cut(mem.text(service_ptr, service_len)) : '';
     const node = nodeText === '' ? null : nodeText;
     const service = serviceText === '' ? null : serviceText;
-    // WasmEdge hints: flags u16 @0, family u8 @2, socktype u8 @3, protocol u32 @4; the
-    // checks WasmEdge makes, in its order, with its answers.
-    const hflags = mem.u16(hints_ptr);
-    const hfam = mem.u8[hints_ptr + 2];
-    const htype = mem.u8[hints_ptr + 3];
-    const hproto = mem.u32(hints_ptr + 4);
-    if ((hflags & ~WASI_AI_KNOWN) !== 0) return abi.ERRNO_AIBADFLAG;
-    if ((hflags & WASI_AI_CANONNAME) !== 0 && node === null) return abi.ERRNO_AIBADFLAG;
-    if (hfam !== 0 && hfam !== abi.AF_INET4 && hfam !== abi.AF_INET6) return abi.ERRNO_AIFAMILY;
-    if (hproto > 2 || htype > abi.SOCK_STREAM) return abi.ERRNO_NOSYS;
-    if (max_len < 1) return abi.ERRNO_AIMEMORY;
-    if (node === null && service === null) return abi.ERRNO_AINONAME;
+    // WasmEdge's checks of the hints, in its order, with its errnos.
+    const h = readHints(mem, hints_ptr);
+    const bad = gabi.checkHints(h.flags, h.family, h.socktype, h.protocol, max_len, node !== null ? 1 : 0, service !== null ? 1 : 0);
+    if (bad !== 0) return bad;
     const numeric = node === null || isNumericHost(node);
     if (!numeric) {
       const no = this.mayResolve('sock_getaddrinfo', node);
       if (no !== 0) return no;
     }
-    const hostFlags = (hflags & WASI_AI_PASSIVE ? 0x1 : 0) | (hflags & WASI_AI_CANONNAME ? 0x2 : 0)
-      | (hflags & WASI_AI_NUMERICHOST || numeric ? AI_NUMERICHOST_HOST : 0) | (hflags & WASI_AI_NUMERICSERV ? AI_NUMERICSERV_HOST : 0);
-    const family = hfam === abi.AF_INET4 ? HOST_AF_INET : hfam === abi.AF_INET6 ? HOST_AF_INET6 : 0;
-    const socktype = htype === abi.SOCK_STREAM ? HOST_SOCK_STREAM : htype === abi.SOCK_DGRAM ? HOST_SOCK_DGRAM : 0;
-    const protocol = hproto === 1 ? 6 : hproto === 2 ? 17 : 0;
+    // In the host's numbering; a numeric host is answered without a resolver.
+    const hostFlags = gabi.aiFlagsToHost(h.flags, HOST_PLATFORM) | (numeric ? gabi.aiNumericHost(HOST_PLATFORM) : 0);
+    const family = h.family === 0 ? 0 : gabi.familyToHost(h.family, HOST_PLATFORM);
+    const socktype = h.socktype === 0 ? 0 : gabi.socktypeToHost(h.socktype, HOST_PLATFORM);
+    const protocol = gabi.protocolToHost(h.protocol, HOST_PLATFORM);
     const { rc, results } = cx.resolve(node, service, { flags: hostFlags, family, socktype, protocol });
     if (rc !== 0) {
       const errno = eaiToWasi(rc);
       cx.events?.({ type: 'lookup', name: node ?? '', answers: [], errno });
       return errno;
     }
-    const answers: Answer[] = [];
+    const answers: GuestAnswer[] = [];
     for (const r of results) {
       const a = sockaddrIp(r.addr, r.addr.length);
-      if (a && this.granted(a.ip)) answers.push({ ip: a.ip, port: a.port, socktype: r.socktype, protocol: r.protocol, canonname: r.canonname });
+      if (!a || !this.granted(a.ip)) continue;
+      answers.push({
+        family: a.ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6, ip: a.ip, port: a.port, canonname: r.canonname,
+        socktype: r.socktype === 0 ? abi.SOCK_ANY : gabi.socktypeToGuest(r.socktype, HOST_PLATFORM),
+        protocol: gabi.protocolToGuest(r.protocol, HOST_PLATFORM),
+      });
     }
     // Answers that exist but lie outside the grants look like no answer at all. (A
     // numeric address outside them is its own answer, filtered: success, no entries.)
     const hidden = answers.length === 0 && !numeric && results.length > 0;
-    cx.events?.({ type: 'lookup', name: node ?? '', answers: answers.map((a) => addressText(a.ip)), errno: hidden ? abi.ERRNO_AINONAME : 0 });
-    if (hidden) return abi.ERRNO_AINONAME;
-    return this.fillChain(answers, hflags, res_ptr, max_len, res_len_ptr);
-  }
-
-  /**
-   * Writes answers into the guest's preallocated chain, every pointer read and checked
-   * before anything is written: __wasi_addrinfo_t (28 bytes): flags u16 @0, family u8
-   * @2, socktype u8 @3, protocol u32 @4, addrlen u32 @8, addr_ptr @12, canonname_ptr
-   * @16, canonname_len @20, next_ptr @24; __wasi_sockaddr_t (12 bytes): family u16 @0,
-   * data_len u32 @4, data_ptr @8.
-   */
-  private fillChain(answers: Answer[], hflags: number, res_ptr: number, max_len: number, res_len_ptr: number): number {
-    const mem = this.cx.mem;
-    const slots: { entry: number; sa: number; data_ptr: number; data_len: number; cn_ptr: number; cn_len: number }[] = [];
-    let entry = mem.u32(res_ptr);
-    while (slots.length < answers.length && slots.length < max_len && entry !== 0) {
-      if (!mem.ok(entry, abi.ADDRINFO_SIZE)) return abi.ERRNO_FAULT;
-      const sa = mem.u32(entry + 12);
-      let data_ptr = 0;
-      let data_len = 0;
-      if (sa !== 0) {
-        if (!mem.ok(sa, abi.SOCKADDR_SIZE)) return abi.ERRNO_FAULT;
-        data_len = mem.u32(sa + 4);
-        data_ptr = mem.u32(sa + 8);
-        if (data_len < 2 + answers[slots.length].ip.length || !mem.ok(data_ptr, data_len)) return abi.ERRNO_FAULT;
-      }
-      const cn_ptr = mem.u32(entry + 16);
-      const cn_len = mem.u32(entry + 20);
-      slots.push({ entry, sa, data_ptr, data_len, cn_ptr: cn_len > 0 && mem.ok(cn_ptr, cn_len) ? cn_ptr : 0, cn_len });
-      entry = mem.u32(entry + 24);
-    }
-    for (let i = 0; i < slots.length; i++) {
-      const { ip, port, socktype: st, protocol: pr, canonname } = answers[i];
-      const s = slots[i];
-      mem.setU16(s.entry, hflags);
-      mem.u8[s.entry + 2] = ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6;
-      mem.u8[s.entry + 3] = st === HOST_SOCK_STREAM ? abi.SOCK_STREAM : st === HOST_SOCK_DGRAM ? abi.SOCK_DGRAM : abi.SOCK_ANY;
-      mem.setU32(s.entry + 4, pr === 6 ? 1 : pr === 17 ? 2 : 0);
-      if (s.sa !== 0) {
-        // data = port (2 bytes, network order) then the address bytes.
-        mem.setU16(s.sa, ip.length === 4 ? abi.AF_INET4 : abi.AF_INET6);
-        mem.u8.fill(0, s.data_ptr, s.data_ptr + s.data_len);
-        mem.dv.setUint16(s.data_ptr, port, false);
-        mem.u8.set(ip, s.data_ptr + 2);
-        mem.setU32(s.entry + 8, 2 + ip.length);
-      }
-      if (s.cn_ptr !== 0 && canonname) {
-        const text = Buffer.from(canonname, 'utf8').subarray(0, s.cn_len - 1);
-        mem.u8.set(text, s.cn_ptr);
-        mem.u8[s.cn_ptr + text.length] = 0;
-      }
-    }
+    cx.events?.({ type: 'lookup', name: node ?? '', answers: answers.map((a) => addressText(a.ip)), errno: hidden ? AINONAME : 0 });
+    if (hidden) return AINONAME;
+    const slots = readAddrinfoChain(mem, res_ptr, Math.min(answers.length, max_len), (i) => 2 + answers[i].ip.length);
+    if (typeof slots === 'number') return slots;
+    for (let i = 0; i < slots.length; i++) writeAddrinfo(mem, slots[i], answers[i], h.flags);
     mem.setU32(res_len_ptr, slots.length);
     return abi.ERRNO_SUCCESS;
   }
@@ -256,8 +185,8 @@ export class Lookups {
         if (this.granted(a.ip) && !ips.some((x) => x.every((b, i) => b === a.ip[i]))) ips.push(a.ip);
       }
       const hidden = ips.length === 0 && found > 0;
-      cx.events?.({ type: 'lookup', name, answers: ips.map(addressText), errno: hidden ? abi.ERRNO_AINONAME : 0 });
-      if (hidden) return abi.ERRNO_AINONAME;
+      cx.events?.({ type: 'lookup', name, answers: ips.map(addressText), errno: hidden ? AINONAME : 0 });
+      if (hidden) return AINONAME;
     }
     cx.mem.refresh();
     const fit = Math.min(ips.length, Math.floor(buf_len / size));
