@@ -13,7 +13,7 @@ const SEQUENCES = Number(process.env.SOCKBOX_FUZZ_SEQUENCES ?? (FULL ? 8000 : 15
 const LENGTH = 40;
 
 describe('guest boundary fuzzing', () => {
-  test(`${SEQUENCES} random call sequences over every socket import and poll_oneoff: errno only, no stray writes, no foreign fd, no leak`, async () => {
+  test(`${SEQUENCES} random call sequences over every socket import and poll_oneoff: errno only, no host fault (every exception is a missing check), no stray writes, no foreign fd, no leak`, async () => {
     const fdsBefore = await openFds();
     const h = new Harness();
     const started = performance.now();
@@ -30,8 +30,9 @@ describe('guest boundary fuzzing', () => {
       expect(h.close()).toBe(0);
     }
     expect(failure).toBeNull();
+    expect(h.imports.faults()).toBe(0);
     const secs = (performance.now() - started) / 1000;
-    console.log(`boundary fuzz: ${h.calls} calls in ${secs.toFixed(1)} s (${Math.round(h.calls / secs)} calls/s), ${h.wouldBlock} would-block answers`);
+    console.log(`boundary fuzz: ${h.calls} calls in ${secs.toFixed(1)} s (${Math.round(h.calls / secs)} calls/s), ${h.guard.wouldWait} polls that would have waited, ${h.imports.faults()} host faults`);
     if (FULL) console.log(Object.entries(h.outcomes).map(([k, v]) => `${k}: ${Object.entries(v).map(([e, n]) => `${e}×${n}`).join(' ')}`).join('\n'));
     if (FULL) expect(h.calls).toBeGreaterThanOrEqual(100_000);
     expect(await openFds()).toBe(fdsBefore);

@@ -8,9 +8,10 @@
 // and, at the end, that every socket is closed and the host still serves.
 //
 // Loopback only: the policy grants 127.0.0.1 and ::1; name lookup is never granted.
-// Blocking: sockets get SO_RCVTIMEO/SO_SNDTIMEO of 1 ms, and a poll(2) that would
-// wait is answered at once (the guard throws WouldBlock, which the import's guard
-// turns into an errno), so no call can hang the fuzzer.
+// Blocking: sockets get SO_RCVTIMEO/SO_SNDTIMEO of 1 ms, and a poll(2) that would wait
+// is answered at once as a timeout (0 ready), so no call can hang the fuzzer; a call
+// that keeps polling without end is a violation. Every exception an import's wrapper
+// had to turn into an errno (a host fault: a missing check) fails the run.
 
 import fc from 'fast-check';
 import { native, type NativeApi, type Buf, type AddrinfoHints, type AddrinfoResult } from '../../host/native/libc.js';
@@ -26,12 +27,15 @@ import { fsNative } from '../../host/native/fs.js';
 
 const PAGE = 65536;
 
-/** A poll(2) that would block: thrown by the guard, caught by the import's guard. */
-class WouldBlock extends Error {}
+/** Polls in a row that would have waited, before a call counts as spinning. */
+const SPIN_LIMIT = 100_000;
 
 /** Delegates to libc, but only for fds the sandbox owns, and never waits. */
 class GuardNative implements NativeApi {
   readonly owned = new Set<number>();
+  /** Polls that would have waited (answered at once as timeouts). */
+  wouldWait = 0;
+  private waitsInARow = 0;
   readonly violations: string[] = [];
   private readonly libc = native();
   constructor(private readonly cancelFd: number) {}
@@ -80,7 +84,10 @@ class GuardNative implements NativeApi {
     const b = new DataView(fds!.buffer, fds!.byteOffset, fds!.byteLength);
     for (let i = 0; i < n; i++) this.fd(b.getInt32(8 * i, true), 'poll');
     const rc = this.libc.poll(fds, n, 0);
-    if (rc === 0 && timeout !== 0) throw new WouldBlock('poll would wait');
+    if (rc === 0 && timeout !== 0) {
+      this.wouldWait++;
+      if (++this.waitsInARow === SPIN_LIMIT) this.violations.push(`${SPIN_LIMIT} polls in a row that would have waited: a call spins`);
+    } else this.waitsInARow = 0;
     return rc;
   }
   pipe(fds: Buf) { return this.libc.pipe(fds); }
@@ -202,7 +209,6 @@ export class Harness {
   readonly imports: ReturnType<typeof buildImports>;
   private readonly pipe = new Int32Array(2);
   calls = 0;
-  wouldBlock = 0;
   /** import/arity -> errno -> count: which paths the fuzz reached. */
   readonly outcomes: Record<string, Record<number, number>> = {};
 
@@ -319,7 +325,7 @@ export class Harness {
     if (process.env.SOCKBOX_FUZZ_TRACE && this.calls % 5000 === 0) process.stderr.write(`fuzz: ${this.calls} calls\n`);
     const maxErrno = c.name === 'sock_getaddrinfo' || c.name === 'sock_lookup_ip' ? 87 : 76;
     if (typeof rc !== 'number' || !Number.isInteger(rc) || rc < 0 || rc > maxErrno) return `${c.name}(${c.args}) returned ${String(rc)}`;
-    if (rc === 29) this.wouldBlock++;
+    if (this.imports.faults() !== 0) return `${c.name}(${c.args}): a host fault (an exception the import wrapper turned into errno ${rc}): a check is missing`;
     // Compare every gap between the allowed ranges (memcmp, not a byte loop).
     const after = Buffer.from(this.memory.buffer);
     const prev = Buffer.from(before.buffer);
