@@ -10,6 +10,16 @@ import { sock, keep } from './support/sockets.js';
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, IPPROTO_TCP } = constants;
 
+/**
+ * Option numbers from the C headers, not from the catalogue: a getter compared with
+ * getsockopt of one of these numbers catches a catalogue row that carries another
+ * option's number. Linux: include/uapi/asm-generic/socket.h, include/uapi/linux/in.h,
+ * include/uapi/linux/tcp.h; macOS: bsd/sys/socket.h, bsd/netinet/in.h, bsd/netinet/tcp.h.
+ */
+const HEADER = process.platform === 'darwin'
+  ? { SO_SNDBUF: 0x1001, SO_RCVBUF: 0x1002, IP_TTL: 4, IP_MULTICAST_TTL: 10, TCP_NODELAY: 1, TCP_KEEPCNT: 0x102, TCP_KEEPINTVL: 0x101 }
+  : { SO_SNDBUF: 7, SO_RCVBUF: 8, IP_TTL: 2, IP_MULTICAST_TTL: 33, TCP_NODELAY: 1, TCP_KEEPCNT: 6, TCP_KEEPINTVL: 5 };
+
 function thrown(fn: () => unknown): unknown {
   try { fn(); } catch (e) { return e; }
   throw new Error('expected a throw');
@@ -117,10 +127,38 @@ describe('typed options', () => {
     expect(s.getOption('TCP_NODELAY')).toBe(false);
     s.setOption('TCP_NODELAY', true);
     expect(s.getOption('TCP_NODELAY')).toBe(true);
-    expect(s.getsockopt(IPPROTO_TCP, constants.TCP_NODELAY)).toBe(1);
+    expect(s.getsockopt(IPPROTO_TCP, HEADER.TCP_NODELAY)).toBe(1);
+  });
+
+  test('SO_RCVBUF and SO_SNDBUF set to different sizes: each getter reads its own, at the header\'s number', () => {
+    const s = sock();
     s.setOption('SO_RCVBUF', 65536);
-    // Linux doubles SO_RCVBUF: compare with what the kernel says.
-    expect(s.getOption('SO_RCVBUF')).toBe(s.getsockopt(SOL_SOCKET, constants.SO_RCVBUF));
+    s.setOption('SO_SNDBUF', 32768);
+    // Linux doubles both: compare with what the kernel says under the header's numbers.
+    const rcv = s.getsockopt(SOL_SOCKET, HEADER.SO_RCVBUF);
+    const snd = s.getsockopt(SOL_SOCKET, HEADER.SO_SNDBUF);
+    expect(rcv).not.toBe(snd);
+    expect(s.getOption('SO_RCVBUF')).toBe(rcv);
+    expect(s.getOption('SO_SNDBUF')).toBe(snd);
+    expect(s.getsockopt(SOL_SOCKET, constants.SO_RCVBUF)).toBe(rcv);
+    expect(s.getsockopt(SOL_SOCKET, constants.SO_SNDBUF)).toBe(snd);
+  });
+
+  test('IP_TTL and IP_MULTICAST_TTL, TCP_KEEPCNT and TCP_KEEPINTVL set to different values: each getter reads its own, at the header\'s number', () => {
+    const u = sock(AF_INET, SOCK_DGRAM);
+    u.setOption('IP_TTL', 33);
+    u.setOption('IP_MULTICAST_TTL', 5);
+    expect(u.getsockopt(constants.IPPROTO_IP, HEADER.IP_TTL)).toBe(33);
+    expect(u.getsockopt(constants.IPPROTO_IP, HEADER.IP_MULTICAST_TTL)).toBe(5);
+    expect(u.getOption('IP_TTL')).toBe(33);
+    expect(u.getOption('IP_MULTICAST_TTL')).toBe(5);
+    const t = sock();
+    t.setOption('TCP_KEEPCNT', 3);
+    t.setOption('TCP_KEEPINTVL', 11);
+    expect(t.getsockopt(IPPROTO_TCP, HEADER.TCP_KEEPCNT)).toBe(3);
+    expect(t.getsockopt(IPPROTO_TCP, HEADER.TCP_KEEPINTVL)).toBe(11);
+    expect(t.getOption('TCP_KEEPCNT')).toBe(3);
+    expect(t.getOption('TCP_KEEPINTVL')).toBe(11);
   });
 
   test('SO_LINGER as { onoff, seconds }', () => {
@@ -235,15 +273,65 @@ describe('fromNodeSocket', () => {
     }
   });
 
-  test('a bound dgram.Socket: SO_TYPE dgram, SO_RCVBUF matches Node\'s getRecvBufferSize', async () => {
+  // Node (libuv) sets and reads these options with the C headers' numbers: an observer
+  // that does not read our catalogue. Every pair gets two different values, so an option
+  // that answered with the other one's number would show.
+  test('a bound dgram.Socket: SO_TYPE dgram; SO_RCVBUF and SO_SNDBUF, set to different sizes on either side, read as Node\'s getRecvBufferSize and getSendBufferSize', async () => {
     const d = dgram.createSocket('udp4');
     await new Promise<void>((r) => d.bind(0, '127.0.0.1', r));
     try {
       const s = fromNodeSocket(d);
       expect(s.type).toBe(SOCK_DGRAM);
+      d.setRecvBufferSize(65536);
+      d.setSendBufferSize(32768);
+      expect(d.getRecvBufferSize()).not.toBe(d.getSendBufferSize());
+      expect(s.getOption('SO_RCVBUF')).toBe(d.getRecvBufferSize());
+      expect(s.getOption('SO_SNDBUF')).toBe(d.getSendBufferSize());
       expect(s.getsockopt(SOL_SOCKET, constants.SO_RCVBUF)).toBe(d.getRecvBufferSize());
-      s.setsockopt(constants.IPPROTO_IP, constants.IP_TTL, 33);
+      expect(s.getsockopt(SOL_SOCKET, constants.SO_SNDBUF)).toBe(d.getSendBufferSize());
+      // And the other way: ours sets, Node reads.
+      s.setOption('SO_RCVBUF', 20000);
+      s.setOption('SO_SNDBUF', 40000);
+      expect(d.getRecvBufferSize()).not.toBe(d.getSendBufferSize());
+      expect(d.getRecvBufferSize()).toBe(s.getOption('SO_RCVBUF'));
+      expect(d.getSendBufferSize()).toBe(s.getOption('SO_SNDBUF'));
+    } finally {
+      d.close();
+    }
+  });
+
+  test('a bound dgram.Socket: IP_TTL, IP_MULTICAST_TTL, IP_MULTICAST_LOOP and SO_BROADCAST set by Node to values that differ read back as Node set them', async () => {
+    const d = dgram.createSocket('udp4');
+    await new Promise<void>((r) => d.bind(0, '127.0.0.1', r));
+    try {
+      const s = fromNodeSocket(d);
+      d.setTTL(33);
+      d.setMulticastTTL(5);
+      d.setMulticastLoopback(false);
+      d.setBroadcast(true);
       expect(s.getOption('IP_TTL')).toBe(33);
+      expect(s.getOption('IP_MULTICAST_TTL')).toBe(5);
+      expect(s.getOption('IP_MULTICAST_LOOP')).toBe(false);
+      expect(s.getOption('SO_BROADCAST')).toBe(true);
+      s.setsockopt(constants.IPPROTO_IP, constants.IP_TTL, 44);
+      expect(s.getOption('IP_TTL')).toBe(44);
+      expect(s.getOption('IP_MULTICAST_TTL')).toBe(5);
+    } finally {
+      d.close();
+    }
+  });
+
+  test('a bound udp6 dgram.Socket: IPV6_UNICAST_HOPS, IPV6_MULTICAST_HOPS and IPV6_MULTICAST_LOOP set by Node to values that differ read back as Node set them', async () => {
+    const d = dgram.createSocket('udp6');
+    await new Promise<void>((r) => d.bind(0, '::1', r));
+    try {
+      const s = fromNodeSocket(d);
+      d.setTTL(33);
+      d.setMulticastTTL(5);
+      d.setMulticastLoopback(false);
+      expect(s.getOption('IPV6_UNICAST_HOPS')).toBe(33);
+      expect(s.getOption('IPV6_MULTICAST_HOPS')).toBe(5);
+      expect(s.getOption('IPV6_MULTICAST_LOOP')).toBe(false);
     } finally {
       d.close();
     }

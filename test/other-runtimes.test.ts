@@ -247,14 +247,14 @@ describe('preopened listening sockets (listen, --tcplisten)', () => {
   test('sockbox run --tcplisten: the port on stderr, folders after the listeners (std::fs finds /data: the preopen scan goes past fd 3)', async () => {
     const data = folder({ 'x.txt': 'from the folder\n' });
     const p = sockboxRun(STD_LISTENER_PATH, ['--tcplisten', '127.0.0.1:0', '--dir', `${data}::/data`, '--env', 'DATA=/data/x.txt'], ['1']);
+    // Read on each stderr chunk (launch() adds it to p.stderr() first), and on exit.
     const port = await new Promise<number>((resolve, reject) => {
-      const t0 = Date.now();
       const look = () => {
         const m = /sockbox: fd 3 listens on 127\.0\.0\.1:(\d+)/.exec(p.stderr());
         if (m) resolve(Number(m[1]));
-        else if (Date.now() - t0 > 10_000) reject(new Error(`no port in: ${p.stderr()}`));
-        else setTimeout(look, 10);
       };
+      p.child.stderr!.on('data', look);
+      void p.exited.then(() => { look(); reject(new Error(`exited without a port in: ${p.stderr()}`)); });
       look();
     });
     expect(await ask(port, '127.0.0.1', 'cli')).toBe('hello cli\n');

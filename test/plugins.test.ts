@@ -66,9 +66,14 @@ describe('stdin from a stream (worker mode)', () => {
 
   test('poll_oneoff on stdin times out while nothing comes, then reads what does', async () => {
     const stream = new PassThrough();
-    setTimeout(() => stream.end('late'), 300);
-    const r = await run(HOG, { args: ['hog', 'pollstdin', '50'], stdin: stream });
-    expect(r).toEqual({ code: 0, out: 'poll timeout\nstdin 4 bytes\n' });
+    let out = '';
+    // The input comes once the guest says how its poll ended, not at a guessed moment.
+    const sink = (c: Uint8Array) => {
+      out += Buffer.from(c).toString('utf8');
+      if (/poll (timeout|ready)\n/.test(out) && !stream.writableEnded) stream.end('late');
+    };
+    const r = await new Sandbox({ args: ['hog', 'pollstdin', '50'], stdin: stream, stdout: sink, stderr: sink }).run(HOG);
+    expect({ code: r.exitCode, out }).toEqual({ code: 0, out: 'poll timeout\nstdin 4 bytes\n' });
   });
 
   test('a large stream arrives whole (backpressure through the pipe)', async () => {
@@ -199,10 +204,13 @@ describe('host functions in a worker', () => {
 
   test('kill() and timeoutMs end a guest waiting for a host function that never answers', async () => {
     const never = () => new Promise(() => {});
-    const sb = new Sandbox({ stdout: () => {}, imports: hostFns({ add_i32: never }) });
+    // The kill comes once the guest is known to wait: when the host function is called.
+    let called!: () => void;
+    const waiting = new Promise<void>((r) => { called = r; });
+    const sb = new Sandbox({ stdout: () => {}, imports: hostFns({ add_i32: () => { called(); return never(); } }) });
     const p = await sb.instantiate(CPLUGIN);
     const call = p.call('add_via_host', 1, 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([waiting, call]);
     const t0 = performance.now();
     sb.kill();
     await expect(call).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
@@ -382,14 +390,20 @@ describe('events: accept (worker mode: the test is the guest\'s client)', () => 
   test('accept names the peer; the accepted socket\'s close follows', async () => {
     const events: SandboxEvent[] = [];
     let out = '';
+    let heard!: (m: RegExpMatchArray) => void;
+    const listening = new Promise<RegExpMatchArray>((r) => { heard = r; });
     const sb = new Sandbox({
       args: ['sockguest', 'echo-server', '4'], net: { bind: ['127.0.0.1:0'] },
-      stdout: (b) => { out += Buffer.from(b).toString(); }, onEvent: (e) => events.push(e),
+      stdout: (b) => {
+        out += Buffer.from(b).toString();
+        const m = /listening (\d+)/.exec(out);
+        if (m) heard(m);
+      },
+      onEvent: (e) => events.push(e),
     });
     const done = sb.run(C_GUEST);
-    while (!/listening (\d+)/.test(out)) await new Promise((r) => setTimeout(r, 5));
-    const port = Number(/listening (\d+)/.exec(out)![1]);
-    const c = net.connect(port, '127.0.0.1');
+    const [, port] = await Promise.race([listening, done.then(() => { throw new Error(`ended without listening: ${out}`); })]);
+    const c = net.connect(Number(port), '127.0.0.1');
     await new Promise<void>((r) => c.on('connect', () => r()));
     const local = c.localPort;
     c.end('hi');

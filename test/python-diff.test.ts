@@ -11,6 +11,14 @@
 // with Python's exceptions: RangeError where Python raises OverflowError, TypeError
 // where it raises TypeError, SocketError with Python's errno where it raises OSError.
 //
+// Python is asked BY NAME: a probe names its family, type, level and option
+// ('SOL_SOCKET', 'SO_RCVBUF') and each side resolves the name on its own, ours from the
+// catalogue, Python with getattr(socket, name). So a wrong number in the catalogue
+// makes the two sides touch different options, and the numbers themselves are compared
+// too: every catalogue option, level and constant against Python's socket module, or,
+// for the names Python lacks (PYTHON_LACKS, asserted as a list), against the kernel's
+// uapi headers.
+//
 // python3 runs once, as a subprocess (test/py/sockopt_probe.py, JSON on stdin/stdout).
 // Only fresh, unconnected sockets are used; the only addresses that appear in values
 // are loopback ones (127.0.0.1, ::1, the `lo` interface).
@@ -29,12 +37,20 @@ const PROBE_SCRIPT = fileURLToPath(new URL('./py/sockopt_probe.py', import.meta.
 /** A setsockopt value: passed as it is, as bytes, or as (None, optlen). */
 type SetValue = { arg: unknown } | { bytes_hex: string } | { none_optlen: number };
 
+/**
+ * A family, type, level or option as a probe gives it. A name ('SOL_SOCKET',
+ * 'SO_RCVBUF') is resolved by each side on its own: ours with the catalogue's
+ * `constants`, Python with getattr(socket, name) (or PYTHON_LACKS, for the names its
+ * module lacks). A number goes to both sides as it is: argument rules, unknown numbers.
+ */
+type Ref = string | number;
+
 type Op =
-  | { op: 'get'; level: number; opt: number; buflen?: number }
-  | { op: 'set'; level: number; opt: number; value: SetValue };
+  | { op: 'get'; level: Ref; opt: Ref; buflen?: number }
+  | { op: 'set'; level: Ref; opt: Ref; value: SetValue };
 
 /** One fresh socket and the calls made on it, in order. */
-interface Probe { family: number; type: number; ops: Op[] }
+interface Probe { family: Ref; type: Ref; ops: Op[] }
 
 /**
  * What one call gave. Python's side uses Python's vocabulary (exc 'OSError' with
@@ -60,14 +76,81 @@ interface Case {
 // ── Socket kinds and options ───────────────────────────────────────────────────────
 
 const KINDS = [
-  { label: 'inet/stream', family: constants.AF_INET, type: constants.SOCK_STREAM },
-  { label: 'inet/dgram', family: constants.AF_INET, type: constants.SOCK_DGRAM },
-  { label: 'inet6/stream', family: constants.AF_INET6, type: constants.SOCK_STREAM },
-  { label: 'inet6/dgram', family: constants.AF_INET6, type: constants.SOCK_DGRAM },
+  { label: 'inet/stream', family: 'AF_INET', type: 'SOCK_STREAM' },
+  { label: 'inet/dgram', family: 'AF_INET', type: 'SOCK_DGRAM' },
+  { label: 'inet6/stream', family: 'AF_INET6', type: 'SOCK_STREAM' },
+  { label: 'inet6/dgram', family: 'AF_INET6', type: 'SOCK_DGRAM' },
 ] as const;
 
 /** Every option that exists on this host, once (aliases share an earlier row's number). */
 const HOST_OPTIONS: readonly OptionInfo[] = core().options.filter((o) => o.hostNumber >= 0 && !o.alias);
+
+/**
+ * The catalogue's Linux options that Python 3.11's socket module does not define, with
+ * their numbers from the kernel's uapi headers (x86_64; checked against /usr/include):
+ * the reference for these names, and what Python is handed in their place. A test
+ * asserts this is exactly the list of catalogue options Python lacks, so a newer Python
+ * (3.12 adds some of them) or a new catalogue row shows here.
+ */
+const PYTHON_LACKS: Readonly<Record<string, number>> = {
+  // include/uapi/asm-generic/socket.h (SO_TIMESTAMP is SO_TIMESTAMP_OLD on 64-bit)
+  SO_ATTACH_BPF: 50,
+  SO_ATTACH_FILTER: 26,
+  SO_BINDTOIFINDEX: 62,
+  SO_BUSY_POLL: 46,
+  SO_DETACH_FILTER: 27,
+  SO_LOCK_FILTER: 44,
+  SO_TIMESTAMP: 29,
+  SO_ZEROCOPY: 60,
+  // include/uapi/linux/in.h (IP_RECVORIGDSTADDR is IP_ORIGDSTADDR)
+  IP_FREEBIND: 15,
+  IP_MTU: 14,
+  IP_MTU_DISCOVER: 10,
+  IP_MULTICAST_ALL: 49,
+  IP_PKTINFO: 8,
+  IP_RECVERR: 11,
+  IP_RECVORIGDSTADDR: 20,
+  IP_RECVTTL: 12,
+  // include/uapi/linux/in6.h
+  IPV6_MTU: 24,
+  IPV6_MTU_DISCOVER: 23,
+  IPV6_RECVERR: 25,
+  // include/uapi/linux/udp.h
+  UDP_CORK: 1,
+  UDP_GRO: 104,
+  UDP_SEGMENT: 103,
+};
+
+/**
+ * Our non-option constants that Python 3.11's socket module lacks, with their numbers:
+ * include/uapi/linux/in.h (IP_PMTUDISC_*), netinet/ip.h (IPTOS_*).
+ */
+const PYTHON_LACKS_CONSTANTS: Readonly<Record<string, number>> = {
+  IP_PMTUDISC_DONT: 0,
+  IP_PMTUDISC_WANT: 1,
+  IP_PMTUDISC_DO: 2,
+  IP_PMTUDISC_PROBE: 3,
+  IPTOS_LOWDELAY: 0x10,
+  IPTOS_THROUGHPUT: 0x08,
+  IPTOS_RELIABILITY: 0x04,
+};
+
+/** Our number for a name: the catalogue's, through `constants`. */
+function ourNumber(ref: Ref): number {
+  if (typeof ref === 'number') return ref;
+  const n = constants[ref];
+  if (n === undefined) throw new Error(`python-diff: '${ref}' is not in constants`);
+  return n;
+}
+
+/** What Python is handed for a name: the name, or the header number when its module lacks it. */
+function pythonRef(ref: Ref): Ref {
+  return typeof ref === 'string' && ref in PYTHON_LACKS ? PYTHON_LACKS[ref] : ref;
+}
+
+function forPython(p: Probe): Probe {
+  return { family: p.family, type: p.type, ops: p.ops.map((op) => ({ ...op, level: pythonRef(op.level), opt: pythonRef(op.opt) })) };
+}
 
 function hex(...parts: (string | number[])[]): string {
   return parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1').toString('hex') : Buffer.from(p).toString('hex'))).join('');
@@ -167,9 +250,8 @@ function setValueFor(o: OptionInfo): { value: SetValue; label: string } | undefi
  * read as the machine's uptime in ms (measured: 0x3b4c4 and 0x3b4f8 50 ms apart).
  * Every other byte (state, rto, ato, mss, pmtu, ...) is compared.
  */
-function maskNondeterministic(level: number, opt: number, o: Outcome): Outcome {
-  const info = core().findHost(level, opt);
-  if (info?.name !== 'TCP_INFO' || o.bytes_hex === undefined) return o;
+function maskNondeterministic(op: Op, o: Outcome): Outcome {
+  if (op.opt !== 'TCP_INFO' || o.bytes_hex === undefined) return o;
   const h = o.bytes_hex;
   return { ...o, bytes_hex: h.slice(0, 88) + '-'.repeat(Math.max(0, Math.min(h.length, 120) - 88)) + h.slice(120) };
 }
@@ -185,16 +267,20 @@ function fromError(e: unknown): Outcome {
 
 function setArgs(op: Extract<Op, { op: 'set' }>): unknown[] {
   const v = op.value;
-  if ('bytes_hex' in v) return [op.level, op.opt, new Uint8Array(Buffer.from(v.bytes_hex, 'hex'))];
-  if ('none_optlen' in v) return [op.level, op.opt, null, v.none_optlen];
-  return [op.level, op.opt, v.arg];
+  const level = ourNumber(op.level);
+  const opt = ourNumber(op.opt);
+  if ('bytes_hex' in v) return [level, opt, new Uint8Array(Buffer.from(v.bytes_hex, 'hex'))];
+  if ('none_optlen' in v) return [level, opt, null, v.none_optlen];
+  return [level, opt, v.arg];
 }
 
 function runOp(s: Socket, op: Op): Outcome {
   try {
     if (op.op === 'get') {
       // Reflect.apply: the argument-rule probes pass values the typed signature refuses.
-      const args: unknown[] = op.buflen === undefined ? [op.level, op.opt] : [op.level, op.opt, op.buflen];
+      const level = ourNumber(op.level);
+      const opt = ourNumber(op.opt);
+      const args: unknown[] = op.buflen === undefined ? [level, opt] : [level, opt, op.buflen];
       const r: unknown = Reflect.apply(s.getsockopt, s, args);
       if (typeof r === 'number') return { value: r };
       if (r instanceof Uint8Array) return { bytes_hex: Buffer.from(r).toString('hex') };
@@ -210,7 +296,7 @@ function runOp(s: Socket, op: Op): Outcome {
 function runOurs(p: Probe): Outcome[] {
   let s: Socket;
   try {
-    s = socket(p.family, p.type);
+    s = socket(ourNumber(p.family), ourNumber(p.type));
   } catch (e) {
     const failed = fromError(e);
     return p.ops.map(() => failed);
@@ -246,10 +332,7 @@ function pyComparable(o: Outcome): Outcome {
 }
 
 function comparable(p: Probe, outcomes: Outcome[], side: 'ours' | 'py'): Outcome[] {
-  return outcomes.map((o, i) => {
-    const op = p.ops[i];
-    return maskNondeterministic(op.level, op.opt, side === 'ours' ? asPython(o) : pyComparable(o));
-  });
+  return outcomes.map((o, i) => maskNondeterministic(p.ops[i], side === 'ours' ? asPython(o) : pyComparable(o)));
 }
 
 // ── The cases ──────────────────────────────────────────────────────────────────────
@@ -258,8 +341,8 @@ const diffCases: Case[] = [];
 for (const k of KINDS) {
   for (const o of HOST_OPTIONS) {
     const prefix = `python-diff ${k.label} ${o.levelName} ${o.name}`;
-    const L = o.hostLevel;
-    const N = o.hostNumber;
+    const L = o.levelName;
+    const N = o.name;
     if (o.readable) {
       diffCases.push({ name: `${prefix} getsockopt(level,opt)`, probe: { family: k.family, type: k.type, ops: [{ op: 'get', level: L, opt: N }] } });
       diffCases.push({ name: `${prefix} getsockopt(level,opt,64)`, probe: { family: k.family, type: k.type, ops: [{ op: 'get', level: L, opt: N, buflen: 64 }] } });
@@ -277,12 +360,12 @@ for (const k of KINDS) {
   }
 }
 
-const SOL_SOCKET = constants.SOL_SOCKET;
-const SO_TYPE = constants.SO_TYPE;
-const SO_REUSEADDR = constants.SO_REUSEADDR;
-const IPPROTO_IP = constants.IPPROTO_IP;
-const IP_TTL = constants.IP_TTL;
-const INET_STREAM = { family: constants.AF_INET, type: constants.SOCK_STREAM };
+const SOL_SOCKET = 'SOL_SOCKET';
+const SO_TYPE = 'SO_TYPE';
+const SO_REUSEADDR = 'SO_REUSEADDR';
+const IPPROTO_IP = 'IPPROTO_IP';
+const IP_TTL = 'IP_TTL';
+const INET_STREAM = { family: 'AF_INET', type: 'SOCK_STREAM' };
 
 type Check = NonNullable<Case['check']>;
 
@@ -324,10 +407,10 @@ const ENOPROTOOPT = 92;
 
 const argCases: Case[] = [];
 {
-  const get = (level: number, opt: number, buflen?: number): Op =>
+  const get = (level: Ref, opt: Ref, buflen?: number): Op =>
     buflen === undefined ? { op: 'get', level, opt } : { op: 'get', level, opt, buflen };
-  const set = (level: number, opt: number, value: SetValue): Op => ({ op: 'set', level, opt, value });
-  const arg = (name: string, ops: Op[], check?: Case['check'], kind: { family: number; type: number } = INET_STREAM): void => {
+  const set = (level: Ref, opt: Ref, value: SetValue): Op => ({ op: 'set', level, opt, value });
+  const arg = (name: string, ops: Op[], check?: Case['check'], kind: { family: Ref; type: Ref } = INET_STREAM): void => {
     argCases.push({ name: `python-diff argument rules: ${name}`, probe: { ...kind, ops }, check });
   };
 
@@ -335,7 +418,7 @@ const argCases: Case[] = [];
   for (const name of ['SO_TYPE', 'SO_RCVBUF', 'IP_TTL', 'TCP_NODELAY', 'SO_LINGER']) {
     const o = core().byName.get(name);
     if (!o || o.hostNumber < 0) continue;
-    arg(`getsockopt(${o.levelName}, ${name}, 0) is a number`, [get(o.hostLevel, o.hostNumber, 0)],
+    arg(`getsockopt(${o.levelName}, ${name}, 0) is a number`, [get(o.levelName, name, 0)],
       (ours) => expect(typeof ours[0].value).toBe('number'));
   }
 
@@ -343,7 +426,7 @@ const argCases: Case[] = [];
   arg('getsockopt(SOL_SOCKET, SO_TYPE, 2) gives 2 bytes', [get(SOL_SOCKET, SO_TYPE, 2)], bytesLength(2));
   arg('getsockopt(IPPROTO_IP, IP_TTL, 1) gives 1 byte', [get(IPPROTO_IP, IP_TTL, 1)], bytesLength(1));
   arg('getsockopt(IPPROTO_IP, IP_TTL, 1) on UDP gives 1 byte', [get(IPPROTO_IP, IP_TTL, 1)], bytesLength(1),
-    { family: constants.AF_INET, type: constants.SOCK_DGRAM });
+    { family: 'AF_INET', type: 'SOCK_DGRAM' });
   arg('getsockopt(SOL_SOCKET, SO_TYPE, 1024) gives 4 bytes', [get(SOL_SOCKET, SO_TYPE, 1024)], bytesLength(4));
   const sweep: [string, number[]][] = [
     ['SO_TYPE', [1, 3, 4, 5, 8]],
@@ -359,7 +442,7 @@ const argCases: Case[] = [];
   for (const [name, lens] of sweep) {
     const o = core().byName.get(name);
     if (!o || o.hostNumber < 0) continue;
-    for (const n of lens) arg(`getsockopt(${o.levelName}, ${name}, ${n}) is Python's bytes`, [get(o.hostLevel, o.hostNumber, n)]);
+    for (const n of lens) arg(`getsockopt(${o.levelName}, ${name}, ${n}) is Python's bytes`, [get(o.levelName, name, n)]);
   }
 
   // buflen outside 0..1024: RangeError here, OSError('getsockopt buflen out of range') in CPython.
@@ -425,18 +508,36 @@ const argCases: Case[] = [];
 const pythonCheck = spawnSync(PYTHON, ['-c', 'import json, socket, sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
 const pythonVersion = pythonCheck.status === 0 ? pythonCheck.stdout.trim() : undefined;
 
-function runPython(probes: Probe[]): Outcome[][] {
-  const r = spawnSync(PYTHON, [PROBE_SCRIPT], { input: JSON.stringify(probes), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** What python3 answered: getattr(socket, name) for each name asked (null: absent), and the probes' outcomes. */
+interface PythonAnswer { constants: Record<string, number | null>; results: Outcome[][] }
+
+function runPython(names: string[], probes: Probe[]): PythonAnswer {
+  const input = JSON.stringify({ names, probes: probes.map(forPython) });
+  const r = spawnSync(PYTHON, [PROBE_SCRIPT], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${PYTHON} ${PROBE_SCRIPT} failed (${r.status ?? r.signal}): ${r.stderr}`);
-  const out: unknown = JSON.parse(r.stdout);
-  if (!Array.isArray(out) || out.length !== probes.length) throw new Error('sockopt_probe.py: wrong number of results');
-  return out as Outcome[][];
+  const out = JSON.parse(r.stdout) as PythonAnswer;
+  if (!Array.isArray(out.results) || out.results.length !== probes.length) throw new Error('sockopt_probe.py: wrong number of results');
+  return out;
 }
 
+/** Every name whose number we compare: catalogue options (present here or not), levels, other constants. */
+const NAMES = [...new Set([...core().options.map((o) => o.name), ...core().levels.map((l) => l.name), ...Object.keys(constants)])];
+/** Non-option names in `constants`: levels, families, types, flags, values. */
+const OTHER_CONSTANTS = Object.keys(constants).filter((n) => !core().byName.has(n));
+
 const allCases = [...diffCases, ...argCases];
-const pyResults: Outcome[][] | undefined = pythonVersion !== undefined ? runPython(allCases.map((c) => c.probe)) : undefined;
+const python: PythonAnswer | undefined = pythonVersion !== undefined ? runPython(NAMES, allCases.map((c) => c.probe)) : undefined;
+const pyResults = python?.results;
+/** Python's getattr(socket, name), null where its module lacks the name. */
+function pyConstant(name: string): number | null {
+  if (!python) throw new Error('python3 results missing');
+  const v = python.constants[name];
+  if (v === undefined) throw new Error(`python-diff: ${name} was not asked of Python`);
+  return v;
+}
 
 const tally = {
+  numbers: 0,
   diff: { rows: 0, matched: 0 },
   args: { rows: 0, matched: 0 },
   outcomes: 0,
@@ -490,7 +591,9 @@ if (pythonVersion === undefined) {
       const a = tally.args;
       const f = tally.forms;
       console.log(
-        `python-diff against Python ${pythonVersion}: ${d.rows} option rows compared (${KINDS.length} socket kinds x ` +
+        `python-diff against Python ${pythonVersion}: ${tally.numbers} numbers compared (options, levels, constants; ` +
+        `${Object.keys(PYTHON_LACKS).length + Object.keys(PYTHON_LACKS_CONSTANTS).length} of them with uapi headers, Python lacking the name); ` +
+        `${d.rows} option rows compared (${KINDS.length} socket kinds x ` +
         `${HOST_OPTIONS.length} host options, get and set+read-back forms), ${d.matched} matched; ` +
         `${a.rows} argument-rule rows, ${a.matched} matched; ${tally.outcomes} call outcomes in all ` +
         `(Python gave ${f.value} ints, ${f.bytes} bytes, ${f.ok} successful sets, ${f.errno} errnos, ${f.exception} other exceptions).` +
@@ -504,6 +607,44 @@ if (pythonVersion === undefined) {
       const unknown = [...Object.keys(INT_VALUES), ...Object.keys(BYTES_VALUES)].filter((n) => !core().byName.has(n));
       expect(unknown).toEqual([]);
     });
+
+    test(`the catalogue options Python ${pythonVersion} lacks are exactly PYTHON_LACKS`, () => {
+      const lacking = core().options.filter((o) => o.hostNumber >= 0 && pyConstant(o.name) === null).map((o) => o.name);
+      expect(lacking.sort(), 'update PYTHON_LACKS (names and uapi numbers) to match this Python').toEqual(Object.keys(PYTHON_LACKS).sort());
+    });
+
+    test(`the other constants Python ${pythonVersion} lacks are exactly PYTHON_LACKS_CONSTANTS`, () => {
+      const lacking = OTHER_CONSTANTS.filter((n) => pyConstant(n) === null);
+      expect(lacking.sort(), 'update PYTHON_LACKS_CONSTANTS to match this Python').toEqual(Object.keys(PYTHON_LACKS_CONSTANTS).sort());
+    });
+
+    test('catalogue options absent on this host are absent from Python\'s socket module too', () => {
+      const absent = core().options.filter((o) => o.hostNumber < 0);
+      expect(absent.length).toBeGreaterThan(0);
+      expect(absent.filter((o) => pyConstant(o.name) !== null).map((o) => `${o.name}=${pyConstant(o.name)}`)).toEqual([]);
+    });
+
+    // Aliases too: IP_RETOPTS must carry Python's number as much as IP_RECVRETOPTS does.
+    for (const o of core().options.filter((x) => x.hostNumber >= 0)) {
+      const reference = o.name in PYTHON_LACKS ? `${PYTHON_LACKS[o.name]}, Linux's uapi number (Python lacks it)` : `Python's socket.${o.name}`;
+      test(`python-diff numbers: ${o.levelName} ${o.name} is ${reference}, at level socket.${o.levelName}`, () => {
+        tally.numbers++;
+        const expected = pyConstant(o.name) ?? PYTHON_LACKS[o.name];
+        expect(expected, `Python's socket module lacks ${o.name} and PYTHON_LACKS does not list it`).toBeDefined();
+        expect(o.hostNumber, `catalogue ${o.name}`).toBe(expected);
+        expect(constants[o.name], `constants.${o.name}`).toBe(expected);
+        expect(o.hostLevel, `catalogue level of ${o.name}`).toBe(pyConstant(o.levelName));
+      });
+    }
+    for (const name of OTHER_CONSTANTS) {
+      const reference = name in PYTHON_LACKS_CONSTANTS ? `${PYTHON_LACKS_CONSTANTS[name]} (Python lacks it)` : `Python's socket.${name}`;
+      test(`python-diff numbers: constants.${name} is ${reference}`, () => {
+        tally.numbers++;
+        const expected = pyConstant(name) ?? PYTHON_LACKS_CONSTANTS[name];
+        expect(expected, `Python's socket module lacks ${name} and PYTHON_LACKS_CONSTANTS does not list it`).toBeDefined();
+        expect(constants[name]).toBe(expected);
+      });
+    }
 
     diffCases.forEach((c, i) => {
       test(c.name, () => compare(c, i, 'diff'));
