@@ -373,7 +373,7 @@ const lines = [
   '',
   `${fp.count} idle sandboxes (each a worker running bench/guests/echo-server.wasm, blocked in poll(2) after printing its`,
   `port): RSS ${fmt(fp.rss0 / 2 ** 20, 0)} MiB before, ${fmt(fp.rss1 / 2 ** 20, 0)} MiB with all of them idle: **${fmt((fp.rss1 - fp.rss0) / fp.count / 2 ** 20, 1)} MiB per sandbox**.`,
-  `Starting all ${fp.count} took ${fmt(fp.startMs, 0)} ms; kill() on all of them ended ${fp.killed} runs with ERR_SANDBOX_KILLED in ${fmt(fp.killMs, 0)} ms.`,
+  `Starting all ${fp.count} took ${fmt(fp.startMs, 0)} ms; kill() on all of them ended ${fp.killed} runs with ERR_SOCKBOX_KILLED in ${fmt(fp.killMs, 0)} ms.`,
   '',
   '## 5. Hosting plugins',
   '',

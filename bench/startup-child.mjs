@@ -75,7 +75,7 @@ if (mode === 'start') {
   for (const { box } of boxes) box.kill();
   const outcomes = await Promise.all(boxes.map((b) => b.done));
   const killMs = performance.now() - killedAt;
-  const killed = outcomes.filter((o) => o === 'ERR_SANDBOX_KILLED').length;
+  const killed = outcomes.filter((o) => o === 'ERR_SOCKBOX_KILLED').length;
   console.log(JSON.stringify({ importMs, count, rss0, rss1, startMs, killMs, killed }));
 } else {
   console.error('usage: startup-child.mjs start WARM | footprint COUNT');

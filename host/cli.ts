@@ -200,10 +200,10 @@ async function run(args: string[]): Promise<number> {
     return exitCode >= 0 && exitCode <= 255 ? exitCode : 1;
   } catch (e) {
     if (!(e instanceof SandboxError)) throw e;
-    if (e.code === 'ERR_SANDBOX_KILLED' && signal) return signal === 'SIGINT' ? 130 : 143;
+    if (e.code === 'ERR_SOCKBOX_KILLED' && signal) return signal === 'SIGINT' ? 130 : 143;
     process.stderr.write(`sockbox: ${e.message}\n`);
-    if (e.code === 'ERR_SANDBOX_TIMEOUT') return 124;
-    return e.code === 'ERR_GUEST_TRAP' ? 134 : 1;
+    if (e.code === 'ERR_SOCKBOX_TIMEOUT') return 124;
+    return e.code === 'ERR_SOCKBOX_GUEST_TRAP' ? 134 : 1;
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);

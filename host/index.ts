@@ -2,16 +2,16 @@
 // WebAssembly guests.
 
 export { socket, Socket, type Address, type BytesLike } from './socket.js';
-export { SocketError } from './errors.js';
+export { SockboxError, SocketError, SandboxError, PolicyError, type SandboxErrorCode } from './errors.js';
 export { constants } from './constants.js';
 export { fromNodeSocket } from './node.js';
 export type { OptionValue, OptionInput, Linger, Timeval, IpMreq, IpMreqn, Ipv6Mreq, Ucred, TcpInfo } from './options.js';
 export { catalogue, type CatalogueEntry } from './catalogue.js';
 export { drainWorkers } from './sandbox/pool.js';
 export {
-  Sandbox, SandboxError, DEFAULT_LIMITS, type SandboxOptions, type SandboxErrorCode, type SandboxLimits, type Sink, type PreopenOption,
+  Sandbox, DEFAULT_LIMITS, type SandboxOptions, type SandboxLimits, type Sink, type PreopenOption,
 } from './sandbox/sandbox.js';
 export { Plugin, type PluginArg } from './sandbox/plugin.js';
 export type { HostFunction, HostCallContext, HostImports } from './sandbox/hostfn.js';
 export { formatEvent, type SandboxEvent } from './sandbox/events.js';
-export { PolicyError, type NetGrants, type SockoptOverrides } from './sandbox/policy.js';
+export type { NetGrants, SockoptOverrides } from './sandbox/policy.js';

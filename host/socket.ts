@@ -9,6 +9,7 @@ import {
 } from './native/sockaddr.js';
 import { core } from './core.js';
 import { SocketError } from './errors.js';
+import { isCInt, checkInt, typeName, isBytesLike } from './validators.js';
 import { getOption, setOption, type OptionValue, type OptionInput } from './options.js';
 
 /** CPython's getsockopt buflen limit. */
@@ -49,37 +50,13 @@ const ADDRLEN = new Uint32Array(1);
 /** An address as Python gives it: [host, port] (IPv4) or [host, port, flowinfo, scope_id] (IPv6). */
 export type Address = [string, number] | [string, number, number, number];
 
-/** Bytes-like values setsockopt and send accept. */
-export type BytesLike = ArrayBufferView | ArrayBuffer;
-
-function isCInt(v: unknown): v is number {
-  return typeof v === 'number' && (v | 0) === v;
-}
-
-/** Python's `i` format: a C int, TypeError for a non-integer, RangeError (OverflowError) outside. */
-function checkInt(v: unknown, what: string): number {
-  if (isCInt(v)) return v;
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new TypeError(`${what} must be an integer, not ${typeName(v)}`);
-  }
-  throw new RangeError(`${what} out of C int range: ${v}`);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number' && !Number.isInteger(v)) return 'a fractional number';
-  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
-}
+export type { BytesLike } from './validators.js';
+import type { BytesLike } from './validators.js';
 
 function toBytes(v: BytesLike): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   return new Uint8Array(v);
-}
-
-function isBytesLike(v: unknown): v is BytesLike {
-  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 }
 
 /** Python's socket object, on a real kernel socket. */

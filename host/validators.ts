@@ -1,6 +1,8 @@
 // Argument checks for the public API, in one place (as Node's internal/validators.js):
 // a wrong type is a TypeError, a number out of range a RangeError, each naming the
-// argument as the caller wrote it.
+// argument as the caller wrote it. The facade's checks follow CPython's argument rules
+// (its `i` format: TypeError for a non-integer, OverflowError, here RangeError, outside
+// a C int) and its wording.
 
 /** A value of unknown type, shown in a one-line message. */
 export function show(value: unknown): string {
@@ -62,4 +64,34 @@ export function validateInteger(v: unknown, name: string, min: number, max: numb
 export function validateFunction<T extends (...a: never[]) => unknown>(v: unknown, name: string): T {
   if (typeof v !== 'function') throw new TypeError(`${name} must be a function, got ${show(v)}`);
   return v as T;
+}
+
+// ── The facade's, in CPython's terms ──────────────────────────────────────────────
+
+/** Bytes-like values setsockopt and send accept. */
+export type BytesLike = ArrayBufferView | ArrayBuffer;
+
+export function isCInt(v: unknown): v is number {
+  return typeof v === 'number' && (v | 0) === v;
+}
+
+/** Python's `i` format: a C int, TypeError for a non-integer, RangeError (OverflowError) outside. */
+export function checkInt(v: unknown, what: string): number {
+  if (isCInt(v)) return v;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new TypeError(`${what} must be an integer, not ${typeName(v)}`);
+  }
+  throw new RangeError(`${what} out of C int range: ${v}`);
+}
+
+/** A value's type as CPython's messages name it. */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number' && !Number.isInteger(v)) return 'a fractional number';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+}
+
+export function isBytesLike(v: unknown): v is BytesLike {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 }

@@ -145,8 +145,8 @@ describe('how runs end', () => {
   // (module (import "wasi_snapshot_preview1" "proc_exit" ...) (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 256))))
   const EXIT_256 = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 2, 96, 1, 127, 0, 96, 0, 0, 2, 36, 1, 22, 119, 97, 115, 105, 95, 115, 110, 97, 112, 115, 104, 111, 116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 9, 112, 114, 111, 99, 95, 101, 120, 105, 116, 0, 0, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 19, 2, 6, 109, 101, 109, 111, 114, 121, 2, 0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 9, 1, 7, 0, 65, 128, 2, 16, 0, 11]);
 
-  test('a trap in the start section is a trap (ERR_GUEST_TRAP), not an invalid guest', async () => {
-    await expect(new Sandbox({ stdout: () => {} }).run(START_TRAP)).rejects.toMatchObject({ code: 'ERR_GUEST_TRAP', message: /unreachable/ });
+  test('a trap in the start section is a trap (ERR_SOCKBOX_GUEST_TRAP), not an invalid guest', async () => {
+    await expect(new Sandbox({ stdout: () => {} }).run(START_TRAP)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_GUEST_TRAP', message: /unreachable/ });
   });
 
   test('sockbox run: proc_exit(256) exits 1, not 0 (an exit status is 8 bits)', async () => {

@@ -99,7 +99,7 @@ describe('faults', () => {
       const r = await settled(g.done);
       expect(performance.now() - t).toBeLessThan(100);
       expect(r.ok).toBe(false);
-      expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+      expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_KILLED');
     } finally {
       await s.close();
     }
@@ -123,7 +123,7 @@ describe('faults', () => {
     const before = await openFds();
     const t = start(['trap']);
     const r = await settled(t.done);
-    expect((r as { error: SandboxError }).error.code).toBe('ERR_GUEST_TRAP');
+    expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_GUEST_TRAP');
     const e = start(['exit-open']);
     expect(await e.done).toEqual({ exitCode: 3 });
     expect(await openFds()).toBe(before);
@@ -142,7 +142,7 @@ describe('faults', () => {
       for (const g of guests) g.sandbox.kill();
       const results = await Promise.all(guests.map((g) => settled(g.done)));
       expect(performance.now() - t).toBeLessThan(150);
-      for (const r of results) expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+      for (const r of results) expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_KILLED');
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -246,7 +246,7 @@ describe('no close blocks the host (SO_LINGER set, or inherited through accept, 
     const { value: ms, lagMs } = await loopLag(async () => {
       const t0 = performance.now();
       g.sandbox.kill();
-      await expect(g.done).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+      await expect(g.done).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
       return performance.now() - t0;
     });
     expect(ms).toBeLessThan(100);
@@ -280,7 +280,7 @@ describe('no close blocks the host (SO_LINGER set, or inherited through accept, 
 
   test('the guest spins in pure wasm with the lingering socket open: the worker is terminated and the host\'s sweep of its fds never blocks the event loop (in a child process: a blocked thread shows as its time-out)', () => {
     const r = scenario('linger.mjs', ['worker-spin']);
-    expect(r.code).toBe('ERR_SANDBOX_KILLED');
+    expect(r.code).toBe('ERR_SOCKBOX_KILLED');
     expect(r.ms).toBeLessThan(100);
     expect(r.lagMs).toBeLessThan(50);
   });
@@ -419,7 +419,7 @@ describe('host memory stays bounded', () => {
   test('a module whose memory starts above the cap is refused before it starts', async () => {
     const err = await new Sandbox({ stdout: () => {} }).run(wasm('bigmem')).catch((e: SandboxError) => e);
     expect(err).toBeInstanceOf(SandboxError);
-    expect((err as SandboxError).code).toBe('ERR_GUEST_INVALID');
+    expect((err as SandboxError).code).toBe('ERR_SOCKBOX_GUEST_INVALID');
     expect((err as SandboxError).message).toMatch(/starts at 536870912 bytes \(8192 pages\), over limits\.memoryBytes \(268435456\)/);
   });
 
@@ -455,28 +455,28 @@ describe('a kill always lands, whether or not the guest catches it', () => {
       await g.waitFor(/^ready$/);
       const t0 = performance.now();
       g.sandbox.kill();
-      await expect(g.done).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+      await expect(g.done).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
       expect(performance.now() - t0).toBeLessThan(100);
     });
 
     test(`inline: ${name}, killed from its own stdout sink, ends at once (in a child process: a kill that never lands shows as its time-out)`, () => {
       const r = scenario('catch-inline.mjs', [name]);
-      expect(r.code).toBe('ERR_SANDBOX_KILLED');
+      expect(r.code).toBe('ERR_SOCKBOX_KILLED');
       expect(r.ms).toBeLessThan(1000);
     });
   }
 
-  test('inline: timeoutMs ends a guest spinning after it caught the unwind (ERR_SANDBOX_TIMEOUT)', async () => {
+  test('inline: timeoutMs ends a guest spinning after it caught the unwind (ERR_SOCKBOX_TIMEOUT)', async () => {
     const sandbox = new Sandbox({ worker: false, timeoutMs: 200, stdout: () => {} });
     const t0 = performance.now();
     // catch-spin blocks in poll for an hour: the timeout ends it there.
-    await expect(sandbox.run(wasm('catch-spin'))).rejects.toMatchObject({ code: 'ERR_SANDBOX_TIMEOUT' });
+    await expect(sandbox.run(wasm('catch-spin'))).rejects.toMatchObject({ code: 'ERR_SOCKBOX_TIMEOUT' });
     expect(performance.now() - t0).toBeLessThan(1200);
   });
 
-  test('worker: timeoutMs rejects with ERR_SANDBOX_TIMEOUT', async () => {
+  test('worker: timeoutMs rejects with ERR_SOCKBOX_TIMEOUT', async () => {
     const sandbox = new Sandbox({ timeoutMs: 200, stdout: () => {} });
-    await expect(sandbox.run(wasm('catch-spin'))).rejects.toMatchObject({ code: 'ERR_SANDBOX_TIMEOUT' });
+    await expect(sandbox.run(wasm('catch-spin'))).rejects.toMatchObject({ code: 'ERR_SOCKBOX_TIMEOUT' });
   });
 
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -607,21 +607,21 @@ describe('the host survives its own sinks and options', () => {
   });
 
   for (const worker of [true, false]) {
-    test(`${worker ? 'worker' : 'inline'}: a stdout sink that throws rejects the run with ERR_SANDBOX_OUTPUT; the process lives on`, async () => {
+    test(`${worker ? 'worker' : 'inline'}: a stdout sink that throws rejects the run with ERR_SOCKBOX_OUTPUT; the process lives on`, async () => {
       const sb = new Sandbox({ worker, args: ['hog', 'stdout', '100000'], stdout: () => { throw new Error('disk full'); }, stderr: () => {} });
       const err = await sb.run(wasm('hog')).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'ERR_SANDBOX_OUTPUT' });
+      expect(err).toMatchObject({ code: 'ERR_SOCKBOX_OUTPUT' });
       expect((err as Error).message).toMatch(/disk full/);
       const again = await runAll('hog', ['stdin'], { worker });
       expect(again).toEqual({ code: 0, lines: ['stdin 0 bytes'] });
     });
 
-    test(`${worker ? 'worker' : 'inline'}: a destroyed Writable as sink: ERR_SANDBOX_OUTPUT, no uncaught 'error'`, async () => {
+    test(`${worker ? 'worker' : 'inline'}: a destroyed Writable as sink: ERR_SOCKBOX_OUTPUT, no uncaught 'error'`, async () => {
       // Destroyed, and no 'error' listener of its own: an unheard 'error' would crash the process.
       const w = new Writable({ write: (_c, _e, cb) => cb() });
       w.destroy();
       const sb = new Sandbox({ worker, args: ['hog', 'stdout', '1000'], stdout: w, stderr: () => {} });
-      await expect(sb.run(wasm('hog'))).rejects.toMatchObject({ code: 'ERR_SANDBOX_OUTPUT' });
+      await expect(sb.run(wasm('hog'))).rejects.toMatchObject({ code: 'ERR_SOCKBOX_OUTPUT' });
     });
   }
 

@@ -291,7 +291,7 @@ describe('preopened listening sockets (listen, --tcplisten)', () => {
     ]);
   });
 
-  test('a port in use: run() rejects with ERR_SANDBOX_LISTEN naming it and EADDRINUSE; nothing is left open', async () => {
+  test('a port in use: run() rejects with ERR_SOCKBOX_LISTEN naming it and EADDRINUSE; nothing is left open', async () => {
     const before = await openFds();
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -300,7 +300,7 @@ describe('preopened listening sockets (listen, --tcplisten)', () => {
       const sb = new Sandbox({ args: ['std-listener', '1'], listen: ['127.0.0.1:0', `127.0.0.1:${port}`], stdout: () => {} });
       const err = await sb.run(STD_LISTENER).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SandboxError);
-      expect(err).toMatchObject({ code: 'ERR_SANDBOX_LISTEN' });
+      expect(err).toMatchObject({ code: 'ERR_SOCKBOX_LISTEN' });
       expect((err as Error).message).toBe(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
     } finally {
       server.close();
@@ -316,7 +316,7 @@ describe('preopened listening sockets (listen, --tcplisten)', () => {
     await w.waitFor(/serving 1\n/);
     const t0 = performance.now();
     sb.kill();
-    await expect(done).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+    await expect(done).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
     expect(performance.now() - t0).toBeLessThan(200);
     expect(await openFds()).toBe(before);
     // The port is free again: a client is refused.

@@ -89,10 +89,10 @@ describe('stdin from a stream (worker mode)', () => {
     await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     sb.kill();
-    await expect(done).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+    await expect(done).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
     expect(performance.now() - t0).toBeLessThan(100);
     const r = await run(HOG, { args: ['hog', 'stdin'], stdin: new PassThrough(), timeoutMs: 200 });
-    expect(r.code).toBe('ERR_SANDBOX_TIMEOUT');
+    expect(r.code).toBe('ERR_SOCKBOX_TIMEOUT');
   });
 
   test('a guest that does not read leaves the stream unread: the host pulls no more than a pipe\'s worth ahead', async () => {
@@ -140,21 +140,21 @@ describe.each([true, false])('host functions (worker: %s)', (worker) => {
     await p.close();
   });
 
-  test('a host function that throws ends the run with ERR_HOST_FUNCTION naming it; the host lives on', async () => {
+  test('a host function that throws ends the run with ERR_SOCKBOX_HOST_FUNCTION naming it; the host lives on', async () => {
     const sb = new Sandbox({ worker, stdout: () => {}, imports: hostFns() });
     const p = await sb.instantiate(CPLUGIN);
     const err = await p.call('call_fail', 7).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SandboxError);
-    expect(err).toMatchObject({ code: 'ERR_HOST_FUNCTION' });
+    expect(err).toMatchObject({ code: 'ERR_SOCKBOX_HOST_FUNCTION' });
     expect((err as Error).message).toMatch(/host\.fail.*the host refuses 7/);
     expect(p.closed).toBe(true);
-    await expect(p.call('counter_add', 1)).rejects.toMatchObject({ code: 'ERR_PLUGIN_CLOSED' });
+    await expect(p.call('counter_add', 1)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_PLUGIN_CLOSED' });
     const again = await sb.instantiate(CPLUGIN);
     expect(await again.call('counter_add', 1)).toBe(1);
     await again.close();
   });
 
-  test('a result that does not fit the import\'s type ends the run with ERR_HOST_FUNCTION saying why', async () => {
+  test('a result that does not fit the import\'s type ends the run with ERR_SOCKBOX_HOST_FUNCTION saying why', async () => {
     const sb = new Sandbox({ worker, stdout: () => {}, imports: hostFns({ add_i32: () => 'five' }) });
     const p = await sb.instantiate(CPLUGIN);
     await expect(p.call('add_via_host', 2, 3)).rejects.toThrow(/returned 'five' for an i32 result/);
@@ -168,7 +168,7 @@ describe.each([true, false])('host functions (worker: %s)', (worker) => {
 
   test('a guest importing what is not provided is refused before it starts, every missing import named', async () => {
     const err = await new Sandbox({ worker, imports: { host: { nop: () => {} } } }).instantiate(CPLUGIN).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_GUEST_INVALID' });
+    expect(err).toMatchObject({ code: 'ERR_SOCKBOX_GUEST_INVALID' });
     expect((err as Error).message).toBe('the guest imports what this sandbox does not provide: host.add_i32 (function), host.add_i64 (function), host.mul_f64 (function), host.reverse (function), host.fail (function)');
   });
 
@@ -196,7 +196,7 @@ describe('host functions in a worker', () => {
     await p.close();
   });
 
-  test('a rejected promise ends the run with ERR_HOST_FUNCTION', async () => {
+  test('a rejected promise ends the run with ERR_SOCKBOX_HOST_FUNCTION', async () => {
     const sb = new Sandbox({ stdout: () => {}, imports: hostFns({ add_i32: async () => { throw new Error('backend down'); } }) });
     const p = await sb.instantiate(CPLUGIN);
     await expect(p.call('add_via_host', 1, 1)).rejects.toThrow(/host\.add_i32 failed: backend down/);
@@ -213,10 +213,10 @@ describe('host functions in a worker', () => {
     await Promise.race([waiting, call]);
     const t0 = performance.now();
     sb.kill();
-    await expect(call).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+    await expect(call).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
     expect(performance.now() - t0).toBeLessThan(100);
     const timed = await new Sandbox({ stdout: () => {}, timeoutMs: 100, imports: hostFns({ add_i32: never }) }).instantiate(CPLUGIN);
-    await expect(timed.call('add_via_host', 1, 1)).rejects.toMatchObject({ code: 'ERR_SANDBOX_TIMEOUT' });
+    await expect(timed.call('add_via_host', 1, 1)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_TIMEOUT' });
   });
 
   test('the host function runs on the thread that made the Sandbox (it sees the application\'s state)', async () => {
@@ -230,7 +230,7 @@ describe('host functions in a worker', () => {
 });
 
 describe('inline host functions', () => {
-  test('a promise is refused (the guest holds the thread): ERR_HOST_FUNCTION saying so', async () => {
+  test('a promise is refused (the guest holds the thread): ERR_SOCKBOX_HOST_FUNCTION saying so', async () => {
     const sb = new Sandbox({ worker: false, stdout: () => {}, imports: hostFns({ add_i32: async () => 1 }) });
     const p = await sb.instantiate(CPLUGIN);
     await expect(p.call('add_via_host', 1, 1)).rejects.toThrow(/async host functions need worker mode/);
@@ -247,7 +247,7 @@ describe.each([true, false])('loaded plugins (worker: %s)', (worker) => {
     expect(await p.call('counter_add', -2)).toBe(10);
     await p.close();
     expect(p.closed).toBe(true);
-    await expect(p.call('counter_add', 1)).rejects.toMatchObject({ code: 'ERR_PLUGIN_CLOSED' });
+    await expect(p.call('counter_add', 1)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_PLUGIN_CLOSED' });
   });
 
   test('bytes and strings both ways, from C (sockbox_plugin.h) and from AssemblyScript (guest/assembly/plugin.ts)', async () => {
@@ -279,16 +279,16 @@ describe.each([true, false])('loaded plugins (worker: %s)', (worker) => {
     await p.close();
     const q = await new Sandbox({ worker, args: ['hog'], stdout: () => {} }).instantiate(HOG);
     const err = await q.call('_start').catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_GUEST_EXIT', exitCode: 2 });
+    expect(err).toMatchObject({ code: 'ERR_SOCKBOX_GUEST_EXIT', exitCode: 2 });
   });
 
-  test('a trap inside a call ends the plugin (ERR_GUEST_TRAP); a wrong call does not (TypeError)', async () => {
+  test('a trap inside a call ends the plugin (ERR_SOCKBOX_GUEST_TRAP); a wrong call does not (TypeError)', async () => {
     const sb = new Sandbox({ worker, stdout: () => {}, imports: hostFns() });
     const p = await sb.instantiate(CPLUGIN);
     await expect(p.call('no_such_export')).rejects.toThrow(TypeError);
     await expect(p.call('counter_add', 1, 2)).rejects.toThrow(/takes 1 wasm arguments, got 2/);
     expect(await p.call('counter_add', 1)).toBe(1);
-    await expect(p.call('trap')).rejects.toMatchObject({ code: 'ERR_GUEST_TRAP' });
+    await expect(p.call('trap')).rejects.toMatchObject({ code: 'ERR_SOCKBOX_GUEST_TRAP' });
     expect(p.closed).toBe(true);
   });
 
@@ -378,10 +378,10 @@ describe.each([true, false])('events (worker: %s)', (worker) => {
     expect(events.find((e) => e.type === 'lookup')).toEqual({ type: 'lookup', name: 'localhost', answers: ['127.0.0.1'], errno: 0 });
   });
 
-  test('an onEvent that throws ends the run with ERR_SANDBOX_EVENT', async () => {
+  test('an onEvent that throws ends the run with ERR_SOCKBOX_EVENT', async () => {
     const sb = new Sandbox({ worker, args: ['sockguest', 'try', 'many-sockets', '4', '1'], stdout: () => {}, onEvent: () => { throw new Error('audit log full'); } });
     const err = await sb.run(C_GUEST).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_SANDBOX_EVENT' });
+    expect(err).toMatchObject({ code: 'ERR_SOCKBOX_EVENT' });
     expect((err as Error).message).toMatch(/audit log full/);
   });
 });

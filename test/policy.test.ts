@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { core } from '../host/core.js';
+import { SockboxError } from '../host/errors.js';
 import { parseIPv4, parseIPv6 } from '../host/native/sockaddr.js';
 import {
   DEFAULT_BUFFER_CAP, DEFAULT_MAX_SOCKETS, DEFAULT_REFUSED_GET, DEFAULT_REFUSED_SET,
@@ -136,9 +137,9 @@ describe('parseGrant: errors', () => {
     expect(e.message).toBe("bad grant '10.0.0.1': expected ADDR[/PREFIX]:PORTS");
   });
 
-  test('PolicyError is a TypeError with code ERR_SOCKBOX_POLICY and name PolicyError', () => {
+  test('PolicyError is a SockboxError with code ERR_SOCKBOX_POLICY and name PolicyError', () => {
     const e = policyError(() => parseGrant('nope'));
-    expect(e).toBeInstanceOf(TypeError);
+    expect(e).toBeInstanceOf(SockboxError);
     expect(e.code).toBe('ERR_SOCKBOX_POLICY');
     expect(e.name).toBe('PolicyError');
   });

@@ -119,7 +119,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     const r = await settled(g.done);
     const ms = performance.now() - t;
     expect(r.ok).toBe(false);
-    expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+    expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_KILLED');
     expect(ms).toBeLessThan(100);
     expect(await openFds()).toBe(before);
   });
@@ -138,7 +138,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
       g.sandbox.kill();
       const r = await settled(g.done);
       expect(performance.now() - t).toBeLessThan(100);
-      expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+      expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_KILLED');
     } finally {
       await Promise.all(conns.map((c) => new Promise<void>((r) => {
         if (c.closed) return r();
@@ -158,7 +158,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     g.sandbox.kill();
     const r = await settled(g.done);
     expect(performance.now() - t).toBeLessThan(100);
-    expect((r as { error: SandboxError }).error.code).toBe('ERR_SANDBOX_KILLED');
+    expect((r as { error: SandboxError }).error.code).toBe('ERR_SOCKBOX_KILLED');
     expect(await openFds()).toBe(before);
   });
 
@@ -199,7 +199,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
         // The kernel may still have completed the connect: then the guest exited normally.
         expect(g.lines().some((l) => l.startsWith('connect errno='))).toBe(true);
       } else {
-        expect((r.error as SandboxError).code).toBe('ERR_SANDBOX_KILLED');
+        expect((r.error as SandboxError).code).toBe('ERR_SOCKBOX_KILLED');
       }
       expect(await openFds()).toBe(before);
       void constants;
@@ -216,7 +216,7 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     expect(r.ok).toBe(false);
     const e = (r as { error: SandboxError }).error;
     expect(e).toBeInstanceOf(SandboxError);
-    expect(e.code).toBe('ERR_GUEST_TRAP');
+    expect(e.code).toBe('ERR_SOCKBOX_GUEST_TRAP');
     expect(e.message).toMatch(/guest trapped: RuntimeError: unreachable/);
     expect(await openFds()).toBe(before);
   });
@@ -247,17 +247,17 @@ describe('kill, exit and trap: the run settles and every fd is closed', () => {
     sb.kill();
     const first = sb.run(C_GUEST);
     first.catch(() => {});
-    await expect(sb.run(C_GUEST)).rejects.toMatchObject({ code: 'ERR_SANDBOX_BUSY' });
+    await expect(sb.run(C_GUEST)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_BUSY' });
     sb.kill();
-    await expect(first).rejects.toMatchObject({ code: 'ERR_SANDBOX_KILLED' });
+    await expect(first).rejects.toMatchObject({ code: 'ERR_SOCKBOX_KILLED' });
   });
 
-  test('not a wasm module: ERR_GUEST_INVALID; a module without _start: ERR_GUEST_INVALID', async () => {
+  test('not a wasm module: ERR_SOCKBOX_GUEST_INVALID; a module without _start: ERR_SOCKBOX_GUEST_INVALID', async () => {
     const sb = new Sandbox({ stdout: () => {} });
-    await expect(sb.run(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_GUEST_INVALID' });
+    await expect(sb.run(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_SOCKBOX_GUEST_INVALID' });
     // (module (memory (export "memory") 1))
     const noStart = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 10, 1, 6, 109, 101, 109, 111, 114, 121, 2, 0]);
-    await expect(sb.run(noStart)).rejects.toMatchObject({ code: 'ERR_GUEST_INVALID', message: /_start/ });
+    await expect(sb.run(noStart)).rejects.toMatchObject({ code: 'ERR_SOCKBOX_GUEST_INVALID', message: /_start/ });
   });
 });
 

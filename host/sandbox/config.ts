@@ -66,7 +66,7 @@ export interface SandboxOptions {
   listen?: string[];
   /** Memory, file, output and open-file limits (see SandboxLimits for the defaults). */
   limits?: SandboxLimits;
-  /** run() (or each plugin call) rejects with ERR_SANDBOX_TIMEOUT after this many ms. Default: no limit. */
+  /** run() (or each plugin call) rejects with ERR_SOCKBOX_TIMEOUT after this many ms. Default: no limit. */
   timeoutMs?: number;
   /**
    * What the guest reads on fd 0: bytes, text (UTF-8), or a Node Readable (worker mode:
@@ -90,23 +90,7 @@ export interface SandboxOptions {
   native?: NativeApi;
 }
 
-export type SandboxErrorCode =
-  | 'ERR_SANDBOX_KILLED' | 'ERR_SANDBOX_TIMEOUT' | 'ERR_SANDBOX_OUTPUT' | 'ERR_SANDBOX_EVENT' | 'ERR_HOST_FUNCTION'
-  | 'ERR_GUEST_TRAP' | 'ERR_GUEST_EXIT' | 'ERR_GUEST_INVALID' | 'ERR_SANDBOX_BUSY' | 'ERR_SANDBOX_CRASHED' | 'ERR_PLUGIN_CLOSED'
-  | 'ERR_SANDBOX_LISTEN';
-
-/** Why a run (or a plugin call) did not end with an exit code (or a result). */
-export class SandboxError extends Error {
-  readonly code: SandboxErrorCode;
-  /** ERR_GUEST_EXIT: the code the guest exited with during a plugin call. */
-  readonly exitCode?: number;
-  constructor(message: string, code: SandboxErrorCode, exitCode?: number) {
-    super(message);
-    this.name = 'SandboxError';
-    this.code = code;
-    if (exitCode !== undefined) this.exitCode = exitCode;
-  }
-}
+export { SandboxError, type SandboxErrorCode } from '../errors.js';
 
 /** Defaults of SandboxLimits. */
 export const DEFAULT_LIMITS: Readonly<Required<SandboxLimits>> = Object.freeze({

@@ -189,15 +189,15 @@ export class InlineSession {
   }
 
   call(name: string, args: CallArg[], returns: CallReturns, funcType: FuncType | undefined): Promise<unknown> {
-    if (this.done || !this.run) return Promise.reject(new SandboxError('the plugin is closed', 'ERR_PLUGIN_CLOSED'));
+    if (this.done || !this.run) return Promise.reject(new SandboxError('the plugin is closed', 'ERR_SOCKBOX_PLUGIN_CLOSED'));
     const run = this.run;
     run.sockets.deadline = this.deadline() ?? Infinity;
     const r = this.guard(() => run.call(name, args, returns, funcType), this.spec.config.timeoutMs);
-    if ('kind' in (r as object)) return this.end(r as RunOutcome).then((end) => { throw endingError(end, true) ?? new SandboxError('the plugin has ended', 'ERR_PLUGIN_CLOSED'); });
+    if ('kind' in (r as object)) return this.end(r as RunOutcome).then((end) => { throw endingError(end, true) ?? new SandboxError('the plugin has ended', 'ERR_SOCKBOX_PLUGIN_CLOSED'); });
     const res = r as { ok: boolean; value?: unknown; usage?: string; outcome?: RunOutcome };
     if (res.ok) return Promise.resolve(res.value);
     if (res.usage !== undefined) return Promise.reject(new TypeError(res.usage));
-    return this.end(res.outcome!).then((end) => { throw endingError(end, true) ?? new SandboxError('the plugin has ended', 'ERR_PLUGIN_CLOSED'); });
+    return this.end(res.outcome!).then((end) => { throw endingError(end, true) ?? new SandboxError('the plugin has ended', 'ERR_SOCKBOX_PLUGIN_CLOSED'); });
   }
 
   close(): Promise<Ending> {

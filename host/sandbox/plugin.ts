@@ -79,7 +79,7 @@ export class Plugin {
     const run = async () => {
       if (this.ending) {
         const why = this.ending.outcome.kind === 'closed' ? 'closed' : `ended (${endingError(this.ending, true)?.message ?? 'exited'})`;
-        throw new SandboxError(`the plugin is ${why}`, 'ERR_PLUGIN_CLOSED');
+        throw new SandboxError(`the plugin is ${why}`, 'ERR_SOCKBOX_PLUGIN_CLOSED');
       }
       return this.session.call(name, converted, returns, this.info.functions.get(name));
     };

@@ -48,11 +48,9 @@ export interface PolicyOptions {
   maxSockets?: number;
 }
 
-/** A bad grant or option name: one clear line, e.g. "bad grant '10.0.0.1': expected ADDR[/PREFIX]:PORTS". */
-export class PolicyError extends TypeError {
-  readonly code = 'ERR_SOCKBOX_POLICY';
-  override readonly name = 'PolicyError';
-}
+import { PolicyError } from '../errors.js';
+
+export { PolicyError };
 
 /** One parsed grant. */
 export interface Grant {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { coreModule } from '../core.js';
+import { validateInteger } from '../validators.js';
 
 /** V8 heap limits of a sandbox worker (MB). */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 };
@@ -84,7 +85,7 @@ export async function drainWorkers(): Promise<void> {
 
 /** Sets how many idle workers the pool keeps; extra idle workers end now. */
 export function setIdleWorkers(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new RangeError(`idleWorkers must be an integer from 0 to 1024, got ${n}`);
+  validateInteger(n, 'idleWorkers', 0, 1024);
   maxIdle = n;
   while (idle.length > maxIdle) endWorker(idle.pop()!);
 }
@@ -94,7 +95,7 @@ export function setIdleWorkers(n: number): void {
  * resolves once they are ready: the next n runs start without a worker's start-up.
  */
 export async function prewarmWorkers(n: number): Promise<void> {
-  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new RangeError(`prewarm takes an integer from 0 to 1024, got ${n}`);
+  validateInteger(n, 'prewarm', 0, 1024);
   if (n > maxIdle) maxIdle = n;
   const fresh: Promise<void>[] = [];
   while (idle.length + fresh.length < n) {

@@ -5,7 +5,7 @@
 
 import type { NativeApi } from '../native/libc.js';
 import { fsNative, type FsApi } from '../native/fs.js';
-import { ERRNO_FAULT, ERRNO_INVAL, ERRNO_IO } from '../native/errno.js';
+import { wasiErrnoOf } from '../errors.js';
 import { Policy, type PolicyOptions } from './policy.js';
 import { SocketHost, type Resolver } from './sockets.js';
 import { KillSignal, ProcExit, HostFailure, isUnwind } from './unwind.js';
@@ -80,15 +80,8 @@ export type RunOutcome =
   | { kind: 'error'; message: string }
   /** A loaded plugin closed by its host. */
   | { kind: 'closed' }
-  /** The guest's thread died without saying how (ERR_SANDBOX_CRASHED). */
+  /** The guest's thread died without saying how (ERR_SOCKBOX_CRASHED). */
   | { kind: 'crashed'; message: string };
-
-/** The errno an unexpected host exception in an import becomes. */
-function errnoFor(e: unknown): number {
-  if (e instanceof RangeError) return ERRNO_FAULT; // an out-of-bounds guest pointer
-  if (e instanceof TypeError) return ERRNO_INVAL;
-  return ERRNO_IO;
-}
 
 /** An import as the guest calls it (the few i64 parameters of WASI's file imports arrive as bigint). */
 export type ImportFn = (...args: number[]) => number;
@@ -111,7 +104,7 @@ export function buildImports(h: SocketHost, core: WasiCore, files: WasiFiles): G
   const fail = (e: unknown): number => {
     if (isUnwind(e)) throw e;
     faults++;
-    return errnoFor(e);
+    return wasiErrnoOf(e);
   };
   const preview1: Record<string, ImportFn> = {};
   const guard = <A extends unknown[]>(fn: (...a: A) => number) => (...a: A): number => {

@@ -75,7 +75,7 @@ export class Sandbox {
    * Compiles a guest for this sandbox: its memory is capped at limits.memoryBytes (and
    * shared, in worker mode, for host functions). The module can be given to run() or
    * instantiate() of any Sandbox whose memory limit is at least that. Rejects with
-   * ERR_GUEST_INVALID when it is not wasm or cannot run under the limits.
+   * ERR_SOCKBOX_GUEST_INVALID when it is not wasm or cannot run under the limits.
    */
   async compile(wasm: Uint8Array | ArrayBuffer): Promise<WebAssembly.Module> {
     if (!(wasm instanceof Uint8Array) && !(wasm instanceof ArrayBuffer)) {
@@ -89,14 +89,14 @@ export class Sandbox {
       capped = capModule(bytes, this.config.limits.memoryBytes, MAX_TABLE_ELEMENTS, shared).bytes;
       info = inspectModule(bytes);
     } catch (e) {
-      if (e instanceof LimitError) throw new SandboxError(`guest cannot run: ${e.message}`, 'ERR_GUEST_INVALID');
+      if (e instanceof LimitError) throw new SandboxError(`guest cannot run: ${e.message}`, 'ERR_SOCKBOX_GUEST_INVALID');
       throw e;
     }
     let module: WebAssembly.Module;
     try {
       module = await WebAssembly.compile(capped as Uint8Array<ArrayBuffer>);
     } catch (e) {
-      throw new SandboxError(`not a valid wasm module: ${(e as Error).message}`, 'ERR_GUEST_INVALID');
+      throw new SandboxError(`not a valid wasm module: ${(e as Error).message}`, 'ERR_SOCKBOX_GUEST_INVALID');
     }
     compiled.set(module, { memoryBytes: this.config.limits.memoryBytes, shared, info });
     return module;
@@ -126,7 +126,7 @@ export class Sandbox {
       if (!provided) missing.push(`${imp.module}.${imp.name} (${imp.kind})`);
     }
     if (missing.length > 0) {
-      throw new SandboxError(`the guest imports what this sandbox does not provide: ${missing.join(', ')}`, 'ERR_GUEST_INVALID');
+      throw new SandboxError(`the guest imports what this sandbox does not provide: ${missing.join(', ')}`, 'ERR_SOCKBOX_GUEST_INVALID');
     }
     return { module, info };
   }
@@ -144,7 +144,7 @@ export class Sandbox {
     try {
       listeners = openListeners(libc, cfg.listen, registry);
     } catch (e) {
-      if (e instanceof ListenError) throw new SandboxError(e.message, 'ERR_SANDBOX_LISTEN');
+      if (e instanceof ListenError) throw new SandboxError(e.message, 'ERR_SOCKBOX_LISTEN');
       throw e;
     }
     this.listening = Object.freeze(listeners.map((l, i) => Object.freeze({ fd: 3 + i, address: l.address, port: l.port })));
@@ -162,13 +162,13 @@ export class Sandbox {
   /**
    * Runs a WASI command module to its end. Resolves with its exit code once every byte
    * of its output has been taken by the sinks; rejects with a SandboxError when it
-   * traps (ERR_GUEST_TRAP), is killed (ERR_SANDBOX_KILLED), runs out of time
-   * (ERR_SANDBOX_TIMEOUT), a sink, onEvent or host function fails (ERR_SANDBOX_OUTPUT,
-   * ERR_SANDBOX_EVENT, ERR_HOST_FUNCTION) or it cannot start (ERR_GUEST_INVALID).
+   * traps (ERR_SOCKBOX_GUEST_TRAP), is killed (ERR_SOCKBOX_KILLED), runs out of time
+   * (ERR_SOCKBOX_TIMEOUT), a sink, onEvent or host function fails (ERR_SOCKBOX_OUTPUT,
+   * ERR_SOCKBOX_EVENT, ERR_SOCKBOX_HOST_FUNCTION) or it cannot start (ERR_SOCKBOX_GUEST_INVALID).
    * `wasm`: the module's bytes, or a module from compile().
    */
   async run(wasm: Uint8Array | ArrayBuffer | WebAssembly.Module): Promise<{ exitCode: number }> {
-    if (this.active) throw new SandboxError('this sandbox is already running a guest', 'ERR_SANDBOX_BUSY');
+    if (this.active) throw new SandboxError('this sandbox is already running a guest', 'ERR_SOCKBOX_BUSY');
     // Busy from the first moment: a kill() that comes while the module compiles is kept.
     let early = false;
     this.active = { kill: () => { early = true; } };
@@ -176,7 +176,7 @@ export class Sandbox {
     try {
       opened = this.openRun();
       const { module, info } = await this.prepare(wasm);
-      if (early) throw new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED');
+      if (early) throw new SandboxError('sandbox killed', 'ERR_SOCKBOX_KILLED');
       const s = this.session(module, info, 'run', opened);
       opened = undefined; // the session's now: it closes what is left when it ends
       this.active = s;
@@ -214,7 +214,7 @@ export class Sandbox {
     const exports = await Promise.race([s.ready, s.ended.then(() => null)]);
     if (exports === null) {
       const end = await s.ended;
-      throw endingError(end, true) ?? new SandboxError('the plugin ended while it started', 'ERR_GUEST_INVALID');
+      throw endingError(end, true) ?? new SandboxError('the plugin ended while it started', 'ERR_SOCKBOX_GUEST_INVALID');
     }
     return new Plugin(s, info, exports);
   }
@@ -224,7 +224,7 @@ export class Sandbox {
    * accept, recv, connect, poll_oneoff, a read of stdin or a write waiting for its sink
    * wakes at once; one spinning in pure wasm (or catching the unwind) is stopped after
    * a short grace (worker) or at once (inline, where kill() can only come from the
-   * guest's own callbacks). Pending run() and calls reject with ERR_SANDBOX_KILLED.
+   * guest's own callbacks). Pending run() and calls reject with ERR_SOCKBOX_KILLED.
    */
   kill(): void {
     this.active?.kill('kill');

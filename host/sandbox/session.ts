@@ -72,7 +72,7 @@ export function hostFunctionsFor(spec: SessionSpec): BoundHostFunction[] {
 /** The cancel pipe: kill() writes a byte; every blocking wait of the guest polls the read end. */
 export function cancelPipe(libc: NativeApi): [number, number] {
   const pipe = new Int32Array(2);
-  if (libc.pipe(pipe) < 0) throw new SandboxError(`pipe failed (errno ${libc.errno()})`, 'ERR_SANDBOX_CRASHED');
+  if (libc.pipe(pipe) < 0) throw new SandboxError(`pipe failed (errno ${libc.errno()})`, 'ERR_SOCKBOX_CRASHED');
   for (const fd of pipe) {
     libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
     libc.fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -84,11 +84,11 @@ export function cancelPipe(libc: NativeApi): [number, number] {
 export function reasonError(reason: KillReason, failure?: unknown): SandboxError {
   const why = failure instanceof Error ? failure.message : String(failure);
   switch (reason) {
-    case 'timeout': return new SandboxError('guest ran out of time (timeoutMs)', 'ERR_SANDBOX_TIMEOUT');
-    case 'output': return new SandboxError(`guest output could not be delivered: the sink failed: ${why}`, 'ERR_SANDBOX_OUTPUT');
-    case 'event': return new SandboxError(`the onEvent handler threw: ${why}`, 'ERR_SANDBOX_EVENT');
-    case 'host': return new SandboxError(why, 'ERR_HOST_FUNCTION');
-    case 'kill': return new SandboxError('sandbox killed', 'ERR_SANDBOX_KILLED');
+    case 'timeout': return new SandboxError('guest ran out of time (timeoutMs)', 'ERR_SOCKBOX_TIMEOUT');
+    case 'output': return new SandboxError(`guest output could not be delivered: the sink failed: ${why}`, 'ERR_SOCKBOX_OUTPUT');
+    case 'event': return new SandboxError(`the onEvent handler threw: ${why}`, 'ERR_SOCKBOX_EVENT');
+    case 'host': return new SandboxError(why, 'ERR_SOCKBOX_HOST_FUNCTION');
+    case 'kill': return new SandboxError('sandbox killed', 'ERR_SOCKBOX_KILLED');
   }
 }
 
@@ -103,13 +103,13 @@ export function endingError(end: Ending, inCall: boolean): SandboxError | null {
   if (outcome.kind === 'exit' && (reason === undefined || reason === 'kill' || reason === 'timeout') && !inCall) return null;
   if (reason !== undefined) return reasonError(reason, failure);
   switch (outcome.kind) {
-    case 'exit': return new SandboxError(`the guest exited with code ${outcome.exitCode} during the call; the plugin has ended`, 'ERR_GUEST_EXIT', outcome.exitCode);
+    case 'exit': return new SandboxError(`the guest exited with code ${outcome.exitCode} during the call; the plugin has ended`, 'ERR_SOCKBOX_GUEST_EXIT', outcome.exitCode);
     case 'killed': return reasonError('kill');
-    case 'trap': return new SandboxError(`guest trapped: ${outcome.message}`, 'ERR_GUEST_TRAP');
-    case 'host': return new SandboxError(`host function ${outcome.fn} failed: ${outcome.message}`, 'ERR_HOST_FUNCTION');
-    case 'error': return new SandboxError(outcome.message, 'ERR_GUEST_INVALID');
-    case 'closed': return new SandboxError('the plugin is closed', 'ERR_PLUGIN_CLOSED');
-    case 'crashed': return new SandboxError(outcome.message, 'ERR_SANDBOX_CRASHED');
+    case 'trap': return new SandboxError(`guest trapped: ${outcome.message}`, 'ERR_SOCKBOX_GUEST_TRAP');
+    case 'host': return new SandboxError(`host function ${outcome.fn} failed: ${outcome.message}`, 'ERR_SOCKBOX_HOST_FUNCTION');
+    case 'error': return new SandboxError(outcome.message, 'ERR_SOCKBOX_GUEST_INVALID');
+    case 'closed': return new SandboxError('the plugin is closed', 'ERR_SOCKBOX_PLUGIN_CLOSED');
+    case 'crashed': return new SandboxError(outcome.message, 'ERR_SOCKBOX_CRASHED');
   }
 }
 
@@ -294,7 +294,7 @@ export class WorkerSession {
   /**
    * Runs host function `i` with the guest's arguments: its result converted for the
    * import's type, or a rejection whose message the guest's failure carries (the run
-   * then ends with ERR_HOST_FUNCTION).
+   * then ends with ERR_SOCKBOX_HOST_FUNCTION).
    */
   private async runHost(i: number, args: (number | bigint)[]): Promise<unknown> {
     const h = this.hostFns[i];
@@ -317,7 +317,7 @@ export class WorkerSession {
    * the call itself was wrong (the plugin lives on).
    */
   call(name: string, args: CallArg[], returns: CallReturns, funcType: FuncType | undefined): Promise<unknown> {
-    if (this.done) return Promise.reject(new SandboxError('the plugin is closed', 'ERR_PLUGIN_CLOSED'));
+    if (this.done) return Promise.reject(new SandboxError('the plugin is closed', 'ERR_SOCKBOX_PLUGIN_CLOSED'));
     const id = this.nextCall++;
     return new Promise((resolve, reject) => {
       const p: PendingCall = { resolve, reject };
@@ -371,7 +371,7 @@ export class WorkerSession {
     const outcome: RunOutcome = this.outcome
       ?? (this.reason ? { kind: 'killed' } : { kind: 'crashed', message: `sandbox worker died: ${this.crash?.message ?? 'no outcome'}` });
     const ending: Ending = { outcome, reason: this.reason, failure: this.failure };
-    const err = endingError(ending, true) ?? new SandboxError('the plugin has ended', 'ERR_PLUGIN_CLOSED');
+    const err = endingError(ending, true) ?? new SandboxError('the plugin has ended', 'ERR_SOCKBOX_PLUGIN_CLOSED');
     for (const p of this.calls.values()) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(err);

@@ -18,7 +18,7 @@ export class ProcExit extends Error {
   }
 }
 
-/** Thrown through the guest when a host function failed: the run ends with ERR_HOST_FUNCTION. */
+/** Thrown through the guest when a host function failed: the run ends with ERR_SOCKBOX_HOST_FUNCTION. */
 export class HostFailure extends Error {
   constructor(readonly fn: string, readonly reason: string) {
     super(`host function ${fn} failed: ${reason}`);

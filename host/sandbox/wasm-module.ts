@@ -14,7 +14,7 @@
 // reflection in Node 20), so that host functions and plugin calls convert i64 and
 // floats right.
 
-/** Why a module cannot run under these limits (a message for ERR_GUEST_INVALID). */
+/** Why a module cannot run under these limits (a message for ERR_SOCKBOX_GUEST_INVALID). */
 export class LimitError extends Error {}
 
 export const PAGE = 65536;

@@ -7,8 +7,7 @@
 
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { native, type AddrinfoHints, type AddrinfoResult } from '../native/libc.js';
-import { GuestRun, type CallArg, type CallReturns, type PreopenSpec, type RunLimits, type RunOutcome } from './runtime.js';
-import type { PolicyOptions } from './policy.js';
+import { GuestRun, type CallArg, type CallReturns, type RunOutcome, type RuntimeOptions } from './runtime.js';
 import type { ConfineMode } from './confine.js';
 import type { FuncType } from './wasm-module.js';
 import { OwnerLink, type ToOwner } from './channel.js';
@@ -16,17 +15,16 @@ import { BytesStdin } from './stdio.js';
 import { HostFailure, KillSignal } from './unwind.js';
 import { HostCallClient, MAX_ARGS } from './hostcall.js';
 
-/** What the owner sends to start a guest. */
-export interface OpenRequest {
+/**
+ * What the owner sends to start a guest: the plain-data part of RuntimeOptions as it is
+ * (so the two cannot drift), and what stands in for the rest across the thread line
+ * (stdin as bytes or a pipe fd, output and host functions as shared areas and ports).
+ */
+export interface OpenRequest extends Pick<RuntimeOptions, 'args' | 'env' | 'preopens' | 'policy' | 'limits' | 'cancelFd' | 'ctl' | 'registry'> {
   type: 'open';
   /** 'run': `_start` to its end; 'plugin': `_initialize`, then calls. */
   mode: 'run' | 'plugin';
   module: WebAssembly.Module;
-  args: string[];
-  env: Record<string, string>;
-  preopens: PreopenSpec[];
-  policy: PolicyOptions;
-  limits: RunLimits;
   confine: ConfineMode;
   /** Most output bytes in flight before the guest's writes wait. */
   outputInFlight: number;
@@ -38,15 +36,9 @@ export interface OpenRequest {
   hostImports: { module: string; name: string; results: number }[];
   /** The shared area of the host-call fast path (hostcall.ts). */
   hostArea: SharedArrayBuffer;
-  cancelFd: number;
-  /** The control block (channel.ts). */
-  ctl: Int32Array;
-  /** Native fds the guest holds (fd + 1; 0 = free), for the owner to close if this thread dies. */
-  registry: Int32Array;
   /** Where the owner answers calls. */
   replies: MessagePort;
-  /** Listeners the owner opened: fds 3.. before the preopened folders. */
-  listeners: { fd: number; v6: boolean; slot: number; address: string; port: number }[];
+  listeners: NonNullable<RuntimeOptions['listeners']>;
 }
 
 /** A call of a plugin's export. */
