@@ -7,8 +7,9 @@
 
 import {
   names, levels, linuxNums, macNums, kinds, flags, descriptions, hints, wasmedgeNums,
-  levelNames, levelLinux, levelMac, symNames, symLinux, symMac, Platform, Flag, ABSENT,
+  levelNames, levelLinux, levelMac, symNames, symLinux, symMac, Level, Kind, Platform, Flag, ABSENT,
 } from "./catalogue";
+import { Errno } from "./errno";
 import { BYTES, FIELDS, TCP_INFO_NAMES } from "./codecs";
 export { decode, encode, convert, kindSize, minSetLength } from "./codecs";
 export {
@@ -136,3 +137,59 @@ export function fieldsPtr(): usize { return changetype<usize>(FIELDS); }
 export function tcpInfoCount(): i32 { return TCP_INFO_NAMES.length; }
 /** Name of tcp_info field i (string pointer). */
 export function tcpInfoName(i: i32): usize { return i >= 0 && i < TCP_INFO_NAMES.length ? changetype<usize>(unchecked(TCP_INFO_NAMES[i])) : 0; }
+
+// ── The catalogue's numbering, for the host ───────────────────────────────────
+// Levels, value kinds, option flags and platforms as exported globals (PREFIX_NAME):
+// host/core.ts builds LEVEL, KIND, FLAG and PLATFORM from these instead of copying
+// the numbers, and checks that it knows every one of them.
+
+export const LEVEL_SOCKET: i32 = Level.SOCKET;
+export const LEVEL_IP: i32 = Level.IP;
+export const LEVEL_IPV6: i32 = Level.IPV6;
+export const LEVEL_TCP: i32 = Level.TCP;
+export const LEVEL_UDP: i32 = Level.UDP;
+
+export const KIND_INT: i32 = Kind.INT;
+export const KIND_BOOL: i32 = Kind.BOOL;
+export const KIND_LINGER: i32 = Kind.LINGER;
+export const KIND_TIMEVAL: i32 = Kind.TIMEVAL;
+export const KIND_IN_ADDR: i32 = Kind.IN_ADDR;
+export const KIND_IP_MREQ: i32 = Kind.IP_MREQ;
+export const KIND_IP_MREQN: i32 = Kind.IP_MREQN;
+export const KIND_IPV6_MREQ: i32 = Kind.IPV6_MREQ;
+export const KIND_IFNAME: i32 = Kind.IFNAME;
+export const KIND_STRING: i32 = Kind.STRING;
+export const KIND_TCP_INFO: i32 = Kind.TCP_INFO;
+export const KIND_UCRED: i32 = Kind.UCRED;
+export const KIND_OPAQUE: i32 = Kind.OPAQUE;
+
+export const FLAG_READ: i32 = Flag.READ;
+export const FLAG_WRITE: i32 = Flag.WRITE;
+export const FLAG_BYTE: i32 = Flag.BYTE;
+export const FLAG_ALIAS: i32 = Flag.ALIAS;
+
+export const PLATFORM_LINUX: i32 = Platform.LINUX;
+export const PLATFORM_MACOS: i32 = Platform.MACOS;
+
+/** The errno the host's own length checks answer with (negated), as the codecs do. */
+export const ERRNO_INVAL: i32 = Errno.INVAL;
+
+/** A value kind's name for tables and messages ('int', '0,1', 'linger', ...), or 0. */
+export function kindName(kind: i32): usize {
+  switch (kind) {
+    case Kind.INT: return changetype<usize>("int");
+    case Kind.BOOL: return changetype<usize>("0,1");
+    case Kind.LINGER: return changetype<usize>("linger");
+    case Kind.TIMEVAL: return changetype<usize>("timeval");
+    case Kind.IN_ADDR: return changetype<usize>("in_addr");
+    case Kind.IP_MREQ: return changetype<usize>("ip_mreq");
+    case Kind.IP_MREQN: return changetype<usize>("ip_mreqn");
+    case Kind.IPV6_MREQ: return changetype<usize>("ipv6_mreq");
+    case Kind.IFNAME: return changetype<usize>("ifname");
+    case Kind.STRING: return changetype<usize>("string");
+    case Kind.TCP_INFO: return changetype<usize>("tcp_info");
+    case Kind.UCRED: return changetype<usize>("ucred");
+    case Kind.OPAQUE: return changetype<usize>("bytes");
+  }
+  return 0;
+}

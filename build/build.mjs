@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const SOURCES = ['assembly', 'host', 'build', 'package.json', 'tsconfig.json'];
-const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'types/index.d.ts'].map((f) => join(dist, f));
+const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'core.js', 'errno.js', 'table.js', 'types/index.d.ts'].map((f) => join(dist, f));
 
 function newest(path) {
   const st = statSync(path);
@@ -51,6 +51,11 @@ await esbuild.build({
     { in: 'host/index.ts', out: 'index' },
     { in: 'host/cli.ts', out: 'cli' },
     { in: 'host/sandbox/worker.ts', out: 'worker' },
+    // The code generators' inputs (build/generators.mjs): the catalogue, the errno
+    // table and the option table. Not part of the package's API.
+    { in: 'host/core.ts', out: 'core' },
+    { in: 'host/native/errno.ts', out: 'errno' },
+    { in: 'host/table.ts', out: 'table' },
   ],
   outdir: 'dist',
   bundle: true,
@@ -65,4 +70,4 @@ await esbuild.build({
 
 // Declarations (and a full strict type check of the host).
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/types');
+console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/worker.js, dist/{core,errno,table}.js, dist/types');

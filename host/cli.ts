@@ -241,4 +241,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { optionsTable, asConstants, asErrnos, cOptionMacros } from './table.js';

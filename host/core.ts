@@ -5,29 +5,23 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
 
-/** Catalogue levels (core numbering). */
-export const LEVEL = { SOCKET: 0, IP: 1, IPV6: 2, TCP: 3, UDP: 4 } as const;
+// The catalogue's enums (assembly/catalogue.ts `Level`, `Kind`, `Flag`, `Platform`):
+// the names are the host's, the numbers the core's. core.wasm exports each as a global
+// PREFIX_NAME (assembly/index.ts); loading checks that both sides name the same set.
+const LEVEL_KEYS = ['SOCKET', 'IP', 'IPV6', 'TCP', 'UDP'] as const;
+const KIND_KEYS = [
+  'INT', 'BOOL', 'LINGER', 'TIMEVAL', 'IN_ADDR', 'IP_MREQ', 'IP_MREQN', 'IPV6_MREQ', 'IFNAME',
+  'STRING', 'TCP_INFO', 'UCRED', 'OPAQUE',
+] as const;
+const FLAG_KEYS = ['READ', 'WRITE', 'BYTE', 'ALIAS'] as const;
+const PLATFORM_KEYS = ['LINUX', 'MACOS'] as const;
 
-/** Value kinds (core numbering, assembly/catalogue.ts `Kind`). */
-export const KIND = {
-  INT: 1, BOOL: 2, LINGER: 3, TIMEVAL: 4, IN_ADDR: 5, IP_MREQ: 6, IP_MREQN: 7,
-  IPV6_MREQ: 8, IFNAME: 9, STRING: 10, TCP_INFO: 11, UCRED: 12, OPAQUE: 13,
-} as const;
-export type KindNumber = (typeof KIND)[keyof typeof KIND];
-
-/** Option flags (assembly/catalogue.ts `Flag`). */
-export const FLAG = { READ: 1, WRITE: 2, BYTE: 4, ALIAS: 8 } as const;
-
-/** Platforms the catalogue has number columns for. */
-export const PLATFORM = { LINUX: 0, MACOS: 1 } as const;
-/** This process's platform column. */
-export const HOST_PLATFORM: number = process.platform === 'darwin' ? PLATFORM.MACOS : PLATFORM.LINUX;
-
-/** Names of the value kinds, for tables and messages. */
-export const KIND_NAMES: Record<number, string> = {
-  1: 'int', 2: '0,1', 3: 'linger', 4: 'timeval', 5: 'in_addr', 6: 'ip_mreq', 7: 'ip_mreqn',
-  8: 'ipv6_mreq', 9: 'ifname', 10: 'string', 11: 'tcp_info', 12: 'ucred', 13: 'bytes',
-};
+/** A catalogue level (LEVEL.*). */
+export type LevelNumber = number;
+/** A value kind (KIND.*). */
+export type KindNumber = number;
+/** A platform column (PLATFORM.*). */
+export type PlatformNumber = number;
 
 /** One row of the catalogue, as the host sees it. */
 export interface OptionInfo {
@@ -106,6 +100,8 @@ interface CoreExports {
   eaiToGuest(rc: number, platform: number): number;
   eaiNoName(platform: number): number;
   checkHints(flags: number, family: number, socktype: number, protocol: number, maxLen: number, hasNode: number, hasService: number): number;
+  kindName(kind: number): number;
+  ERRNO_INVAL: WebAssembly.Global;
 }
 
 /** The exports core.wasm must have: the smoke test and the loader check these. */
@@ -115,8 +111,24 @@ export const CORE_EXPORTS: readonly string[] = [
   'symCount', 'symName', 'symNumber', 'bytesPtr', 'fieldsPtr', 'tcpInfoCount', 'tcpInfoName',
   'decode', 'encode', 'convert', 'kindSize', 'minSetLength',
   'familyToHost', 'familyToGuest', 'socktypeToHost', 'socktypeToGuest', 'protocolToHost', 'protocolToGuest', 'shutdownToHost',
-  'aiFlagsToHost', 'aiNumericHost', 'eaiToGuest', 'eaiNoName', 'checkHints',
+  'aiFlagsToHost', 'aiNumericHost', 'eaiToGuest', 'eaiNoName', 'checkHints', 'kindName', 'ERRNO_INVAL',
 ];
+
+/** An enum of the catalogue, read from core.wasm's PREFIX_NAME globals. */
+function readEnum<K extends string>(exports: WebAssembly.Exports, prefix: string, keys: readonly K[]): Readonly<Record<K, number>> {
+  const out = {} as Record<K, number>;
+  for (const key of keys) {
+    const g = exports[`${prefix}_${key}`];
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`sockbox: core.wasm lacks export '${prefix}_${key}'`);
+    out[key] = g.value as number;
+  }
+  for (const name of Object.keys(exports)) {
+    if (name.startsWith(`${prefix}_`) && !(keys as readonly string[]).includes(name.slice(prefix.length + 1))) {
+      throw new Error(`sockbox: core.wasm exports '${name}', which host/core.ts does not know`);
+    }
+  }
+  return Object.freeze(out);
+}
 
 /** Where core.wasm is: beside the bundle (dist/index.js) or, from source, in ../dist. */
 export function coreWasmPath(): string {
@@ -131,6 +143,18 @@ export function coreWasmPath(): string {
 /** The loaded core: catalogue tables and codec calls. */
 export class Core {
   readonly exports: CoreExports;
+  /** Catalogue levels (core numbering). */
+  readonly LEVEL: Readonly<Record<(typeof LEVEL_KEYS)[number], LevelNumber>>;
+  /** Value kinds (core numbering). */
+  readonly KIND: Readonly<Record<(typeof KIND_KEYS)[number], KindNumber>>;
+  /** Option flag bits. */
+  readonly FLAG: Readonly<Record<(typeof FLAG_KEYS)[number], number>>;
+  /** Platforms the catalogue has number columns for. */
+  readonly PLATFORM: Readonly<Record<(typeof PLATFORM_KEYS)[number], PlatformNumber>>;
+  /** This process's platform column. */
+  readonly hostPlatform: PlatformNumber;
+  /** Value kind -> its name for tables and messages ('int', '0,1', ...). */
+  readonly kindNames: Readonly<Record<number, string>>;
   readonly options: readonly OptionInfo[];
   readonly byName: ReadonlyMap<string, OptionInfo>;
   /** Level name -> { linux, macos } numbers. */
@@ -141,6 +165,8 @@ export class Core {
   private readonly hostIndex = new Map<number, OptionInfo>();
   private bytesAt: number;
   private fieldsAt: number;
+  /** -INVAL: what decode/encode answer when their input does not fit the core's areas. */
+  private readonly inval: number;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, {});
@@ -151,12 +177,24 @@ export class Core {
     this.exports = ex;
     this.bytesAt = ex.bytesPtr();
     this.fieldsAt = ex.fieldsPtr();
+    this.inval = -(ex.ERRNO_INVAL.value as number);
+    this.LEVEL = readEnum(instance.exports, 'LEVEL', LEVEL_KEYS);
+    this.KIND = readEnum(instance.exports, 'KIND', KIND_KEYS);
+    this.FLAG = readEnum(instance.exports, 'FLAG', FLAG_KEYS);
+    this.PLATFORM = readEnum(instance.exports, 'PLATFORM', PLATFORM_KEYS);
+    const { LINUX, MACOS } = this.PLATFORM;
+    const here = process.platform === 'darwin' ? MACOS : LINUX;
+    this.hostPlatform = here;
+    const { READ, WRITE, BYTE, ALIAS } = this.FLAG;
+    const kindNames: Record<number, string> = {};
+    for (const k of Object.values(this.KIND)) kindNames[k] = this.str(ex.kindName(k));
+    this.kindNames = Object.freeze(kindNames);
 
     const levels = [];
     for (let l = 0; l < ex.levelCount(); l++) {
-      const linux = ex.levelNumber(l, PLATFORM.LINUX);
-      const macos = ex.levelNumber(l, PLATFORM.MACOS);
-      levels.push({ name: this.str(ex.levelName(l)), linux, macos, host: HOST_PLATFORM === PLATFORM.MACOS ? macos : linux });
+      const linux = ex.levelNumber(l, LINUX);
+      const macos = ex.levelNumber(l, MACOS);
+      levels.push({ name: this.str(ex.levelName(l)), linux, macos, host: here === MACOS ? macos : linux });
     }
     this.levels = levels;
 
@@ -170,15 +208,15 @@ export class Core {
         name: this.str(ex.name(id)),
         levelName: levels[level].name,
         level,
-        linux: ex.number(id, PLATFORM.LINUX),
-        macos: ex.number(id, PLATFORM.MACOS),
+        linux: ex.number(id, LINUX),
+        macos: ex.number(id, MACOS),
         hostLevel: levels[level].host,
-        hostNumber: ex.number(id, HOST_PLATFORM),
+        hostNumber: ex.number(id, here),
         kind: ex.kind(id),
-        readable: (flags & FLAG.READ) !== 0,
-        writable: (flags & FLAG.WRITE) !== 0,
-        byteOk: (flags & FLAG.BYTE) !== 0,
-        alias: (flags & FLAG.ALIAS) !== 0,
+        readable: (flags & READ) !== 0,
+        writable: (flags & WRITE) !== 0,
+        byteOk: (flags & BYTE) !== 0,
+        alias: (flags & ALIAS) !== 0,
         wasmedge: ex.wasmedgeNumber(id),
         guest: ex.guestNumber(id),
         description: this.str(ex.description(id)),
@@ -196,7 +234,7 @@ export class Core {
 
     const symbols = new Map<string, number>();
     for (let i = 0; i < ex.symCount(); i++) {
-      const value = ex.symNumber(i, HOST_PLATFORM);
+      const value = ex.symNumber(i, here);
       if (value >= 0) symbols.set(this.str(ex.symName(i)), value);
     }
     this.symbols = symbols;
@@ -225,8 +263,8 @@ export class Core {
    * Decodes kernel bytes of a kind into fields. Returns the fields (a copy) or a
    * negative WASI errno.
    */
-  decode(kind: number, bytes: Uint8Array, platform: number = HOST_PLATFORM): bigint[] | number {
-    if (bytes.length > 1024) return -28;
+  decode(kind: number, bytes: Uint8Array, platform: number = this.hostPlatform): bigint[] | number {
+    if (bytes.length > 1024) return this.inval;
     this.bytes().set(bytes);
     const n = this.exports.decode(kind, platform, bytes.length);
     if (n < 0) return n;
@@ -237,10 +275,10 @@ export class Core {
    * Encodes fields (and, for strings and opaque kinds, `payload`) into kernel bytes.
    * Returns a copy of the bytes or a negative WASI errno.
    */
-  encode(kind: number, fields: readonly bigint[], payload?: Uint8Array, platform: number = HOST_PLATFORM): Uint8Array | number {
-    if (fields.length > 64) return -28;
+  encode(kind: number, fields: readonly bigint[], payload?: Uint8Array, platform: number = this.hostPlatform): Uint8Array | number {
+    if (fields.length > 64) return this.inval;
     if (payload) {
-      if (payload.length > 1024) return -28;
+      if (payload.length > 1024) return this.inval;
       this.bytes().set(payload);
     }
     this.fields().set(fields);
@@ -282,3 +320,19 @@ export function core(): Core {
   loaded ??= new Core(coreModule());
   return loaded;
 }
+
+// The catalogue's enums and this host's platform column, from the core (loading it
+// here, once per thread: nearly every importer needs it at once anyway).
+const loadedCore = core();
+/** Catalogue levels (core numbering, assembly/catalogue.ts `Level`). */
+export const LEVEL = loadedCore.LEVEL;
+/** Value kinds (core numbering, assembly/catalogue.ts `Kind`). */
+export const KIND = loadedCore.KIND;
+/** Option flags (assembly/catalogue.ts `Flag`). */
+export const FLAG = loadedCore.FLAG;
+/** Platforms the catalogue has number columns for (assembly/catalogue.ts `Platform`). */
+export const PLATFORM = loadedCore.PLATFORM;
+/** This process's platform column. */
+export const HOST_PLATFORM: PlatformNumber = loadedCore.hostPlatform;
+/** Names of the value kinds, for tables and messages ('int', '0,1', ...). */
+export const KIND_NAMES: Readonly<Record<number, string>> = loadedCore.kindNames;

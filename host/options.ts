@@ -4,6 +4,7 @@
 import { core, KIND, HOST_PLATFORM, PLATFORM, type OptionInfo } from './core.js';
 import { SocketError } from './errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './native/sockaddr.js';
+import { ERRNO_INVAL } from './native/errno.js';
 import type { Socket } from './socket.js';
 
 /** SO_LINGER. */
@@ -25,8 +26,6 @@ export type TcpInfo = Record<string, number | bigint>;
 export type OptionValue = number | boolean | string | Linger | Timeval | IpMreq | IpMreqn | Ipv6Mreq | Ucred | TcpInfo | Uint8Array;
 /** What setOption accepts. */
 export type OptionInput = number | boolean | string | Linger | Timeval | IpMreq | IpMreqn | Ipv6Mreq | Uint8Array;
-
-const WASI_EINVAL = 28;
 
 /** The catalogue row for a name: TypeError when unknown, ENOPROTOOPT when absent here. */
 export function lookupOption(name: string, syscall: string): OptionInfo & { hostNumber: number } {
@@ -76,8 +75,6 @@ export function getOption(sock: Socket, name: string): OptionValue {
   const f = c.decode(info.kind, raw);
   if (typeof f === 'number') throw SocketError.fromCode('EINVAL', 'getsockopt', `${name}: the kernel returned ${raw.length} bytes, too few for ${name}`);
   switch (info.kind) {
-    case KIND.INT: return Number(f[0]);
-    case KIND.BOOL: return f[0] !== 0n;
     case KIND.LINGER: return { onoff: f[0] !== 0n, seconds: Number(f[1]) };
     case KIND.TIMEVAL: return { sec: Number(f[0]), usec: Number(f[1]) };
     case KIND.IN_ADDR: return ipv4(f[0]);
@@ -112,14 +109,6 @@ export function setOption(sock: Socket, name: string, value: OptionInput): void 
   let fields: bigint[];
   let payload: Uint8Array | undefined;
   switch (info.kind) {
-    case KIND.INT:
-      if (typeof value === 'boolean') fields = [value ? 1n : 0n];
-      else fields = [intField(value, name, -0x80000000, 0x7fffffff)];
-      break;
-    case KIND.BOOL:
-      if (typeof value !== 'boolean' && typeof value !== 'number') throw new TypeError(`${name} takes a boolean`);
-      fields = [intField(typeof value === 'boolean' ? (value ? 1 : 0) : value, name, -0x80000000, 0x7fffffff)];
-      break;
     case KIND.LINGER: {
       const o = objectArg(value, name, '{ onoff, seconds }');
       fields = [BigInt(o.onoff ? 1 : 0), intField(o.seconds, `${name}.seconds`, 0, 0x7fffffff)];
@@ -168,7 +157,7 @@ export function setOption(sock: Socket, name: string, value: OptionInput): void 
   }
   const bytes = c.encode(kind, fields, payload);
   if (typeof bytes === 'number') {
-    throw bytes === -WASI_EINVAL
+    throw bytes === -ERRNO_INVAL
       ? new RangeError(`${name}: value does not fit ${name}'s C type`)
       : SocketError.fromCode('ENOPROTOOPT', 'setsockopt', `${name}: this platform has no such value form`);
   }

@@ -1,12 +1,14 @@
 // core.wasm: it instantiates, exports what the host uses, holds a sane catalogue,
 // and its codecs round-trip every value kind and never trap on random input.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { core, coreWasmPath, CORE_EXPORTS, KIND, PLATFORM, LEVEL } from '../host/core.js';
+import { core, coreWasmPath, CORE_EXPORTS, KIND, KIND_NAMES, PLATFORM, HOST_PLATFORM, LEVEL, FLAG } from '../host/core.js';
+import { ERRNO_INVAL } from '../host/native/errno.js';
+import { AF_INET, AF_INET6 } from '../host/native/sockaddr.js';
 
-const WASI_INVAL = 28;
+const WASI_INVAL = ERRNO_INVAL;
 
 describe('core.wasm smoke', () => {
   test('compiles, instantiates with no imports and exports every function the host uses', () => {
@@ -16,6 +18,63 @@ describe('core.wasm smoke', () => {
     for (const name of CORE_EXPORTS) expect(names).toContain(name);
     const instance = new WebAssembly.Instance(module, {});
     expect((instance.exports.count as () => number)()).toBeGreaterThan(85);
+  });
+});
+
+describe('the catalogue\'s enums come from the core', () => {
+  const c = core();
+  const ex = c.exports as unknown as Record<string, unknown>;
+  const globalValue = (name: string) => (ex[name] as WebAssembly.Global).value as number;
+
+  test('LEVEL, KIND, FLAG, PLATFORM are the core\'s LEVEL_*, KIND_*, FLAG_*, PLATFORM_* globals, all of them', () => {
+    for (const [prefix, table] of [['LEVEL', LEVEL], ['KIND', KIND], ['FLAG', FLAG], ['PLATFORM', PLATFORM]] as const) {
+      const exported = Object.keys(ex).filter((n) => n.startsWith(`${prefix}_`)).sort();
+      expect(exported).toEqual(Object.keys(table).map((k) => `${prefix}_${k}`).sort());
+      for (const [k, v] of Object.entries(table)) expect(v, `${prefix}.${k}`).toBe(globalValue(`${prefix}_${k}`));
+      expect(new Set(Object.values(table)).size, `${prefix} values are distinct`).toBe(Object.keys(table).length);
+    }
+  });
+
+  test('LEVEL indexes the core\'s levels by name; FLAG is single bits; HOST_PLATFORM is this platform', () => {
+    const names: Record<keyof typeof LEVEL, string> = { SOCKET: 'SOL_SOCKET', IP: 'IPPROTO_IP', IPV6: 'IPPROTO_IPV6', TCP: 'IPPROTO_TCP', UDP: 'IPPROTO_UDP' };
+    for (const [k, v] of Object.entries(LEVEL)) expect(c.levels[v].name).toBe(names[k as keyof typeof LEVEL]);
+    expect(c.levels.length).toBe(Object.keys(LEVEL).length);
+    for (const bit of Object.values(FLAG)) expect(bit & (bit - 1)).toBe(0);
+    expect(HOST_PLATFORM).toBe(process.platform === 'darwin' ? PLATFORM.MACOS : PLATFORM.LINUX);
+    expect(c.byName.get('SO_TYPE')!.readable).toBe(true);
+    expect(c.byName.get('SO_TYPE')!.writable).toBe(false);
+  });
+
+  test('KIND_NAMES: every kind has its name from the core', () => {
+    expect(Object.keys(KIND_NAMES).length).toBe(Object.keys(KIND).length);
+    expect(KIND_NAMES[KIND.INT]).toBe('int');
+    expect(KIND_NAMES[KIND.BOOL]).toBe('0,1');
+    expect(KIND_NAMES[KIND.OPAQUE]).toBe('bytes');
+    for (const k of Object.values(KIND)) expect(KIND_NAMES[k]).toMatch(/^[a-z0-9_,]+$/);
+    expect(c.exports.kindName(0)).toBe(0);
+  });
+
+  test('the core\'s ERRNO_INVAL is host/native/errno.ts\'s (generated into assembly/errno.ts)', () => {
+    expect(globalValue('ERRNO_INVAL')).toBe(ERRNO_INVAL);
+    expect(c.decode(KIND.INT, new Uint8Array(1025))).toBe(-ERRNO_INVAL);
+    expect(c.encode(KIND.OPAQUE, [1025n], new Uint8Array(1025))).toBe(-ERRNO_INVAL);
+  });
+});
+
+describe('the native layer', () => {
+  test('imports nothing from the host above it (no core loader): only node:*, koffi and its own files', () => {
+    const dir = new URL('../host/native/', import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+'([^']+)'/gm)) {
+        expect(m[1], `host/native/${file}`).toMatch(/^(node:|koffi$|\.\/)/);
+      }
+    }
+  });
+
+  test('its address families are the catalogue\'s AF_INET / AF_INET6 for this host', () => {
+    expect(AF_INET).toBe(core().symbols.get('AF_INET'));
+    expect(AF_INET6).toBe(core().symbols.get('AF_INET6'));
   });
 });
 

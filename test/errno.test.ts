@@ -3,7 +3,7 @@
 import { constants as os } from 'node:os';
 import { describe, expect, test } from 'vitest';
 import * as errno from '../host/native/errno.js';
-import { WASI_ERRNO_NAMES, toWasiErrno, fromWasiErrno, errnoName, ERRNO_NOTCAPABLE, ERRNO_IO } from '../host/native/errno.js';
+import { WASI_ERRNOS, WASI_ERRNO_NAMES, WASI_TO_LINUX_ERRNO, toWasiErrno, fromWasiErrno, errnoName, ERRNO_NOTCAPABLE, ERRNO_IO } from '../host/native/errno.js';
 
 const hostErrno = os.errno as Record<string, number>;
 
@@ -15,6 +15,35 @@ describe('errno table', () => {
     expect(WASI_ERRNO_NAMES[50]).toBe('ENOPROTOOPT');
     expect(WASI_ERRNO_NAMES[57]).toBe('ENOTSOCK');
     expect(WASI_ERRNO_NAMES[76]).toBe('ENOTCAPABLE');
+  });
+
+  test('the one table: WASI_ERRNO_NAMES and WASI_TO_LINUX_ERRNO are its columns', () => {
+    expect(WASI_ERRNOS.length).toBe(77);
+    expect(WASI_ERRNO_NAMES).toEqual(WASI_ERRNOS.map(([name]) => name));
+    expect(WASI_TO_LINUX_ERRNO).toEqual(WASI_ERRNOS.map(([, linux]) => linux));
+    expect(new Set(WASI_ERRNO_NAMES).size).toBe(77);
+  });
+
+  test('Linux numbers: SUCCESS 0, NOTCAPABLE none, every other one a distinct Linux errno (ENOPROTOOPT 92, ENOTSUP 95)', () => {
+    const linux = new Map(WASI_ERRNOS);
+    expect(linux.get('SUCCESS')).toBe(0);
+    expect(linux.get('ENOTCAPABLE')).toBe(-1);
+    expect(linux.get('ENOPROTOOPT')).toBe(92);
+    expect(linux.get('ENOTSUP')).toBe(95);
+    const rest = WASI_ERRNOS.filter(([name]) => name !== 'SUCCESS' && name !== 'ENOTCAPABLE').map(([, n]) => n);
+    for (const n of rest) expect(n).toBeGreaterThan(0);
+    expect(new Set(rest).size).toBe(rest.length);
+  });
+
+  test.runIf(process.platform === 'linux')('Linux numbers equal os.constants.errno on Linux (for every name Node knows)', () => {
+    let checked = 0;
+    for (const [name, linux] of WASI_ERRNOS) {
+      if (name === 'SUCCESS' || linux < 0 || hostErrno[name] === undefined) continue;
+      expect(linux, name).toBe(hostErrno[name]);
+      checked++;
+    }
+    // Node leaves out a few (EOWNERDEAD 130, ENOTRECOVERABLE 131 on Node 20).
+    expect(checked).toBeGreaterThan(70);
   });
 
   test('every ERRNO_* constant is its name\'s number in WASI_ERRNO_NAMES', () => {

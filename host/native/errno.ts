@@ -2,7 +2,8 @@
 //
 // WASI numbers: WebAssembly/WASI phases/snapshot/witx/typenames.witx, `$errno`
 // (enum order, SUCCESS = 0 ... NOTCAPABLE = 76). Host numbers come from Node's
-// `os.constants.errno`, which is this platform's <errno.h>.
+// `os.constants.errno`, which is this platform's <errno.h>; the table below also
+// carries Linux's numbers, for what is generated from it (the guest SDKs).
 
 import { constants } from 'node:os';
 
@@ -41,20 +42,43 @@ export const ERRNO_ROFS = 69;
 export const ERRNO_SPIPE = 70;
 export const ERRNO_NOTCAPABLE = 76;
 
-/** WASI errno number -> POSIX name, index = WASI number. */
-export const WASI_ERRNO_NAMES: readonly string[] = [
-  'SUCCESS', 'E2BIG', 'EACCES', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EAGAIN',
-  'EALREADY', 'EBADF', 'EBADMSG', 'EBUSY', 'ECANCELED', 'ECHILD', 'ECONNABORTED',
-  'ECONNREFUSED', 'ECONNRESET', 'EDEADLK', 'EDESTADDRREQ', 'EDOM', 'EDQUOT', 'EEXIST',
-  'EFAULT', 'EFBIG', 'EHOSTUNREACH', 'EIDRM', 'EILSEQ', 'EINPROGRESS', 'EINTR', 'EINVAL',
-  'EIO', 'EISCONN', 'EISDIR', 'ELOOP', 'EMFILE', 'EMLINK', 'EMSGSIZE', 'EMULTIHOP',
-  'ENAMETOOLONG', 'ENETDOWN', 'ENETRESET', 'ENETUNREACH', 'ENFILE', 'ENOBUFS', 'ENODEV',
-  'ENOENT', 'ENOEXEC', 'ENOLCK', 'ENOLINK', 'ENOMEM', 'ENOMSG', 'ENOPROTOOPT', 'ENOSPC',
-  'ENOSYS', 'ENOTCONN', 'ENOTDIR', 'ENOTEMPTY', 'ENOTRECOVERABLE', 'ENOTSOCK', 'ENOTSUP',
-  'ENOTTY', 'ENXIO', 'EOVERFLOW', 'EOWNERDEAD', 'EPERM', 'EPIPE', 'EPROTO',
-  'EPROTONOSUPPORT', 'EPROTOTYPE', 'ERANGE', 'EROFS', 'ESPIPE', 'ESRCH', 'ESTALE',
-  'ETIMEDOUT', 'ETXTBSY', 'EXDEV', 'ENOTCAPABLE',
+/**
+ * The one errno table: row i is WASI errno i, as [POSIX name, Linux number]. The Linux
+ * numbers are <asm-generic/errno-base.h> and <asm-generic/errno.h> (the same on every
+ * Linux architecture sockbox runs on), written here so that what is generated from
+ * them (the C SDK's table) does not depend on the machine running the generator;
+ * test/errno.test.ts compares them with os.constants.errno on Linux. -1: Linux has none.
+ * Generated from this table (`npm run generate`): assembly/errno.ts,
+ * guest/assembly/errno.ts, the errno tables in guest/c/sockbox.c.
+ */
+export const WASI_ERRNOS: readonly (readonly [name: string, linux: number])[] = [
+  /*  0 */ ['SUCCESS', 0], ['E2BIG', 7], ['EACCES', 13], ['EADDRINUSE', 98],
+  /*  4 */ ['EADDRNOTAVAIL', 99], ['EAFNOSUPPORT', 97], ['EAGAIN', 11], ['EALREADY', 114],
+  /*  8 */ ['EBADF', 9], ['EBADMSG', 74], ['EBUSY', 16], ['ECANCELED', 125],
+  /* 12 */ ['ECHILD', 10], ['ECONNABORTED', 103], ['ECONNREFUSED', 111], ['ECONNRESET', 104],
+  /* 16 */ ['EDEADLK', 35], ['EDESTADDRREQ', 89], ['EDOM', 33], ['EDQUOT', 122],
+  /* 20 */ ['EEXIST', 17], ['EFAULT', 14], ['EFBIG', 27], ['EHOSTUNREACH', 113],
+  /* 24 */ ['EIDRM', 43], ['EILSEQ', 84], ['EINPROGRESS', 115], ['EINTR', 4],
+  /* 28 */ ['EINVAL', 22], ['EIO', 5], ['EISCONN', 106], ['EISDIR', 21],
+  /* 32 */ ['ELOOP', 40], ['EMFILE', 24], ['EMLINK', 31], ['EMSGSIZE', 90],
+  /* 36 */ ['EMULTIHOP', 72], ['ENAMETOOLONG', 36], ['ENETDOWN', 100], ['ENETRESET', 102],
+  /* 40 */ ['ENETUNREACH', 101], ['ENFILE', 23], ['ENOBUFS', 105], ['ENODEV', 19],
+  /* 44 */ ['ENOENT', 2], ['ENOEXEC', 8], ['ENOLCK', 37], ['ENOLINK', 67],
+  /* 48 */ ['ENOMEM', 12], ['ENOMSG', 42], ['ENOPROTOOPT', 92], ['ENOSPC', 28],
+  /* 52 */ ['ENOSYS', 38], ['ENOTCONN', 107], ['ENOTDIR', 20], ['ENOTEMPTY', 39],
+  /* 56 */ ['ENOTRECOVERABLE', 131], ['ENOTSOCK', 88], ['ENOTSUP', 95], ['ENOTTY', 25],
+  /* 60 */ ['ENXIO', 6], ['EOVERFLOW', 75], ['EOWNERDEAD', 130], ['EPERM', 1],
+  /* 64 */ ['EPIPE', 32], ['EPROTO', 71], ['EPROTONOSUPPORT', 93], ['EPROTOTYPE', 91],
+  /* 68 */ ['ERANGE', 34], ['EROFS', 30], ['ESPIPE', 29], ['ESRCH', 3],
+  /* 72 */ ['ESTALE', 116], ['ETIMEDOUT', 110], ['ETXTBSY', 26], ['EXDEV', 18],
+  /* 76 */ ['ENOTCAPABLE', -1],
 ];
+
+/** WASI errno number -> POSIX name, index = WASI number (WASI_ERRNOS' first column). */
+export const WASI_ERRNO_NAMES: readonly string[] = WASI_ERRNOS.map(([name]) => name);
+
+/** WASI errno number -> Linux errno number, or -1 (WASI_ERRNOS' second column). */
+export const WASI_TO_LINUX_ERRNO: readonly number[] = WASI_ERRNOS.map(([, linux]) => linux);
 
 /** Host errno names that are other names of a WASI one. */
 const HOST_ALIASES: Readonly<Record<string, string>> = {

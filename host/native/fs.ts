@@ -9,9 +9,6 @@
 
 import koffi from 'koffi';
 
-/** A buffer libc may read or write (a typed-array view), or null for NULL. */
-type Buf = ArrayBufferView | null;
-
 const IS_MAC = process.platform === 'darwin';
 
 /** <fcntl.h> open flags and *at() flags of this platform. */

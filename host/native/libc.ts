@@ -16,7 +16,7 @@ export interface NativeApi {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buf, addrlen: number): number;
   listen(fd: number, backlog: number): number;
-  /** accept4(2); on macOS accept(2) then fcntl for the flags. `addrlen` is a socklen_t in/out. */
+  /** accept4(2); on macOS accept(2), which has no flags (no SOCK_NONBLOCK/SOCK_CLOEXEC there). `addrlen` is a socklen_t in/out. */
   accept4(fd: number, addr: Buf, addrlen: Buf, flags: number): number;
   connect(fd: number, addr: Buf, addrlen: number): number;
   send(fd: number, buf: Buf, len: number, flags: number): number;
@@ -34,7 +34,6 @@ export interface NativeApi {
   poll(fds: Buf, nfds: number, timeoutMs: number): number;
   /** pipe(2): writes the two fds into `fds` (8 bytes). */
   pipe(fds: Buf): number;
-  read(fd: number, buf: Buf, len: number): number;
   write(fd: number, buf: Buf, len: number): number;
   close(fd: number): number;
   /** errno after the last call that failed. */
@@ -105,7 +104,6 @@ function bind(): NativeApi {
   const fcntl = f('int fcntl(int, int, ...)');
   const poll = f('int poll(void *, unsigned long, int)');
   const pipe = f('int pipe(void *)');
-  const read = f('intptr_t read(int, void *, size_t)');
   const write = f('intptr_t write(int, void *, size_t)');
   const close = f('int close(int)');
   const fcntlInt = (fd: number, cmd: number, arg: number): number => fcntl(fd, cmd, 'int', arg);
@@ -167,20 +165,16 @@ function bind(): NativeApi {
     const a4 = f('int accept4(int, void *, void *, int)');
     accept4 = (fd, addr, addrlen, flags) => a4(fd, addr, addrlen, flags);
   } else {
+    // macOS has no accept4 and no SOCK_NONBLOCK / SOCK_CLOEXEC (the catalogue's
+    // constants are absent there, so callers pass 0): callers set O_NONBLOCK with fcntl.
     const accept = f('int accept(int, void *, void *)');
-    accept4 = (fd, addr, addrlen, flags) => {
-      const s = accept(fd, addr, addrlen);
-      if (s < 0) return s;
-      if (flags & 0x800) fcntlInt(s, F_SETFL, fcntlInt(s, F_GETFL, 0) | O_NONBLOCK);
-      if (flags & 0x80000) fcntlInt(s, F_SETFD, FD_CLOEXEC);
-      return s;
-    };
+    accept4 = (fd, addr, addrlen) => accept(fd, addr, addrlen);
   }
 
   // koffi functions are returned as they are: a wrapping closure would cost a call.
   return {
     socket, bind: bindFn, listen, accept4, connect, send, recv, sendto, recvfrom, shutdown,
-    getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, read, write,
+    getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, write,
     close, errno: () => koffi.errno(),
     addressOf, getsockoptAt, setsockoptAt, recvmsgAt, sendmsgAt, getaddrinfo, ioctlInt,
   };

@@ -8,12 +8,14 @@
 //   macOS  sockaddr_in6 (28): u8 len @0 | u8 family @1 | then as Linux.
 // Sources: <netinet/in.h> on both systems.
 
-import { core } from '../core.js';
-
 const IS_MAC = process.platform === 'darwin';
-/** This host's address family numbers, from the catalogue's constants. */
-export const AF_INET: number = core().symbols.get('AF_INET')!;
-export const AF_INET6: number = core().symbols.get('AF_INET6')!;
+/**
+ * This host's address family numbers (<sys/socket.h>: AF_INET 2 on both; AF_INET6 10 on
+ * Linux, 30 on macOS). The native layer knows them itself rather than asking the core
+ * (which sits above it); test/core.test.ts checks them against the catalogue's.
+ */
+export const AF_INET: number = 2;
+export const AF_INET6: number = IS_MAC ? 30 : 10;
 export const SOCKADDR_IN_LEN = 16;
 export const SOCKADDR_IN6_LEN = 28;
 /** Room for any address sockbox handles (sizeof(struct sockaddr_storage) is 128). */

@@ -394,12 +394,6 @@ export class RecordingNative implements NativeApi {
     return 0;
   }
 
-  read(fd: number, buf: Buf, len: number): number {
-    this.record('read', [fd, buf, len]);
-    if (!this.fake(fd)) return this.fail(E.EBADF);
-    return this.failure('read') ?? 0;
-  }
-
   write(fd: number, buf: Buf, len: number): number {
     this.record('write', [fd, buf, len]);
     if (!this.fake(fd)) return this.fail(E.EBADF);
