@@ -1,12 +1,19 @@
 // Argument checks for the public API, in one place (as Node's internal/validators.js):
 // a wrong type is a TypeError, a number out of range a RangeError, each naming the
-// argument as the caller wrote it. The facade's checks follow CPython's argument rules
+// argument as the caller wrote it. The sandbox policy's checks throw PolicyError. The facade's checks follow CPython's argument rules
 // (its `i` format: TypeError for a non-integer, OverflowError, here RangeError, outside
 // a C int) and its wording.
 
+import { PolicyError } from './errors.js';
+
+/** The text inside single quotes, on one line (control characters escaped). */
+export function quote(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1)}'`;
+}
+
 /** A value of unknown type, shown in a one-line message. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${JSON.stringify(value).slice(1, -1)}'`;
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   try {
@@ -94,4 +101,28 @@ export function typeName(v: unknown): string {
 
 export function isBytesLike(v: unknown): v is BytesLike {
   return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+}
+
+// ── The sandbox policy's, as PolicyError (a host's bad grant or option name) ────────
+
+/** Is `v` an object that is neither null nor an array? */
+export function isObjectNotArray(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Throws on a key of `obj` not in `allowed`. */
+export function checkKeys(where: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new PolicyError(`unknown ${where} key ${quote(key)}: expected one of ${allowed.join(', ')}`);
+  }
+}
+
+/** `value` as a list of strings (undefined: none); throws on anything else. */
+export function stringList(where: string, value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new PolicyError(`${where} must be an array of strings, got ${show(value)}`);
+  for (const item of value) {
+    if (typeof item !== 'string') throw new PolicyError(`${where} must be an array of strings, got item ${show(item)}`);
+  }
+  return value as string[];
 }

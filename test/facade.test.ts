@@ -5,7 +5,7 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import { constants as os } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { socket, constants, SocketError, fromNodeSocket, catalogue, type Socket } from '../host/index.js';
+import { socket, constants, SocketError, fromNodeSocket, catalogue } from '../host/index.js';
 import { sock, keep } from './support/sockets.js';
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, IPPROTO_TCP } = constants;

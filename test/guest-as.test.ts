@@ -21,7 +21,7 @@ import { socket, constants, SocketError, type Socket } from '../host/index.js';
 import { core } from '../host/core.js';
 import { toWasiErrno, WASI_ERRNO_NAMES } from '../host/native/errno.js';
 import { start } from './support/guest.js';
-import { sockboxRun, type Proc } from './support/proc.js';
+import { sockboxRun } from './support/proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ASC = join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');

@@ -15,6 +15,9 @@ import * as abi from './abi.js';
 const IS_LINUX = HOST_PLATFORM === PLATFORM.LINUX;
 const OPT = core().byName;
 const SO_TYPE_ID = OPT.get('SO_TYPE')!.id;
+/** WasmEdge's SOL_SOCKET option numbers (0..63) -> catalogue id, or -1. */
+const gabi = core().exports;
+const WASMEDGE_IDS = Int32Array.from({ length: 64 }, (_, n) => gabi.findWasmedge(n));
 const SO_ERROR_ID = OPT.get('SO_ERROR')!.id;
 const TCP_CONGESTION_ID = OPT.get('TCP_CONGESTION')!.id;
 /** The longest congestion-control name the policy reads (TCP_CA_NAME_MAX is 16). */
@@ -36,6 +39,38 @@ export class SocketOptions {
   /** The option with catalogue id `id`. */
   info(id: number): OptionInfo {
     return this.options[id];
+  }
+
+  /** WasmEdge's (level, name), SOL_SOCKET only: the catalogue id, or -1. */
+  private wasmedgeId(level: number, name: number): number {
+    return level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
+  }
+
+  // An option outside the catalogue gets the kernel's answer for an unknown option,
+  // NOPROTOOPT, without a syscall.
+
+  /** sock_getsockopt: WasmEdge numbering, SOL_SOCKET only. */
+  getWasmedge(sock: SocketFd, level: number, name: number, buf_ptr: number, len_ptr: number): number {
+    const id = this.wasmedgeId(level, name);
+    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.get(sock, this.options[id], buf_ptr, len_ptr, true);
+  }
+
+  /** sock_setsockopt: WasmEdge numbering, SOL_SOCKET only. */
+  setWasmedge(sock: SocketFd, level: number, name: number, buf_ptr: number, len: number): number {
+    const id = this.wasmedgeId(level, name);
+    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.set(sock, this.options[id], buf_ptr, len);
+  }
+
+  /** sockbox.getsockopt: Linux numbering, every level. */
+  getLinux(sock: SocketFd, level: number, optname: number, buf_ptr: number, len_ptr: number): number {
+    const id = gabi.findLinux(level, optname);
+    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.get(sock, this.options[id], buf_ptr, len_ptr, false);
+  }
+
+  /** sockbox.setsockopt: Linux numbering, every level. */
+  setLinux(sock: SocketFd, level: number, optname: number, buf_ptr: number, len: number): number {
+    const id = gabi.findLinux(level, optname);
+    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.set(sock, this.options[id], buf_ptr, len);
   }
 
   /**

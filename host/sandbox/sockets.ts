@@ -45,7 +45,6 @@ const OPT = core().byName;
 const SO_BINDTODEVICE = OPT.get('SO_BINDTODEVICE')!;
 const IPV6_V6ONLY = OPT.get('IPV6_V6ONLY')!;
 /** WasmEdge's SOL_SOCKET option numbers → catalogue ids. */
-const WASMEDGE_IDS = Int32Array.from({ length: 64 }, (_, n) => core().exports.findWasmedge(n));
 const UNSPEC4 = new Uint8Array(4);
 const UNSPEC6 = new Uint8Array(16);
 const EINPROGRESS = (osConstants.errno as Record<string, number>).EINPROGRESS;
@@ -425,56 +424,34 @@ export class SocketHost {
 
   // ── options ──────────────────────────────────────────────────────────────
 
-  /** WasmEdge's (level, name), SOL_SOCKET only: the catalogue id, or -1. */
-  private wasmedgeId(level: number, name: number): number {
-    return level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
-  }
-
   /** sock_getsockopt(fd, level, name, buf_ptr, len_ptr): WasmEdge numbering, SOL_SOCKET only. */
   sock_getsockopt(fd: number, level: number, name: number, buf_ptr: number, len_ptr: number): number {
     const sock = this.enter(fd);
-    if (typeof sock === 'number') return sock;
-    const id = this.wasmedgeId(level, name);
-    // An option outside the catalogue: the kernel's answer for an unknown option, no syscall.
-    if (id < 0) return abi.ERRNO_NOPROTOOPT;
-    return this.options.get(sock, this.options.info(id), buf_ptr, len_ptr, true);
+    return typeof sock === 'number' ? sock : this.options.getWasmedge(sock, level, name, buf_ptr, len_ptr);
   }
 
   /** sock_setsockopt(fd, level, name, buf_ptr, len): WasmEdge numbering, SOL_SOCKET only. */
   sock_setsockopt(fd: number, level: number, name: number, buf_ptr: number, len: number): number {
     const sock = this.enter(fd);
-    if (typeof sock === 'number') return sock;
-    const id = this.wasmedgeId(level, name);
-    if (id < 0) return abi.ERRNO_NOPROTOOPT;
-    return this.options.set(sock, this.options.info(id), buf_ptr, len);
+    return typeof sock === 'number' ? sock : this.options.setWasmedge(sock, level, name, buf_ptr, len);
   }
 
   /** sockbox.getsockopt(fd, level, optname, optval_ptr, optlen_ptr): Linux numbering, every level. */
   getsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen_ptr: number): number {
     const sock = this.enter(fd);
-    if (typeof sock === 'number') return sock;
-    const id = gabi.findLinux(level, optname);
-    if (id < 0) return abi.ERRNO_NOPROTOOPT;
-    return this.options.get(sock, this.options.info(id), optval_ptr, optlen_ptr, false);
+    return typeof sock === 'number' ? sock : this.options.getLinux(sock, level, optname, optval_ptr, optlen_ptr);
   }
 
   /** sockbox.setsockopt(fd, level, optname, optval_ptr, optlen): Linux numbering, every level. */
   setsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen: number): number {
     const sock = this.enter(fd);
-    if (typeof sock === 'number') return sock;
-    const id = gabi.findLinux(level, optname);
-    if (id < 0) return abi.ERRNO_NOPROTOOPT;
-    return this.options.set(sock, this.options.info(id), optval_ptr, optlen);
+    return typeof sock === 'number' ? sock : this.options.setLinux(sock, level, optname, optval_ptr, optlen);
   }
 
-  /**
-   * sock_bind_device(fd, name_ptr, name_len): setting SO_BINDTODEVICE to the interface
-   * name (empty: unbind), with that option's policy (refused unless granted).
-   */
+  /** sock_bind_device(fd, name_ptr, name_len): SO_BINDTODEVICE to the name (empty: unbind), that option's policy. */
   sock_bind_device(fd: number, name_ptr: number, name_len: number): number {
     const sock = this.enter(fd);
-    if (typeof sock === 'number') return sock;
-    return this.options.set(sock, SO_BINDTODEVICE, name_ptr, name_len);
+    return typeof sock === 'number' ? sock : this.options.set(sock, SO_BINDTODEVICE, name_ptr, name_len);
   }
 
   // ── addresses ────────────────────────────────────────────────────────────

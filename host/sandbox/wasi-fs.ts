@@ -1,162 +1,49 @@
-// WASI preview1's fd_* and path_* imports over the run's fd table: stdio, preopened
-// folders, files, and (for fd_read, fd_write, fd_close, fd_fdstat_*) sockets. This is
-// the only code that reads and writes guest memory for them; every pointer and length
-// is checked against the memory before use (FAULT when outside), every path is the
-// guest's bytes handed to the confined resolution in files.ts.
+// WASI preview1's fd_* imports over the run's fd table: stdio, preopened folders,
+// files, and (for fd_read, fd_write, fd_close, fd_fdstat_*) sockets. WasiFiles adds
+// them to the path_* imports of wasi-paths.ts; together they are the only code that
+// reads and writes guest memory for files. Every pointer and length is checked against
+// the memory before use (FAULT when outside), the iovecs by guest-buffers.ts.
 
 import type { NativeApi } from '../native/libc.js';
 import type { FsApi } from '../native/fs.js';
 import { toWasiErrno } from '../native/errno.js';
 import {
-  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NAMETOOLONG, ERRNO_NOTDIR, ERRNO_NOTSUP, ERRNO_SPIPE,
-  ERRNO_SUCCESS, ERRNO_DQUOT, ERRNO_ILSEQ, ERRNO_AGAIN,
+  ERRNO_BADF, ERRNO_FAULT, ERRNO_INVAL, ERRNO_ISDIR, ERRNO_NAMETOOLONG, ERRNO_NOTSUP, ERRNO_SPIPE,
+  ERRNO_SUCCESS, ERRNO_DQUOT, ERRNO_AGAIN,
 } from '../native/errno.js';
 import type { FdTable } from './fdtable.js';
-import { HostDir, HostFile } from './files.js';
+import { HostDir } from './host-dir.js';
+import { HostFile } from './host-file.js';
+import { GuestBuffers } from './guest-buffers.js';
 import { GuestMemory } from './memory.js';
 import { SocketFd } from './socketfd.js';
 import { StdinFd, PipeStdinFd, OutputFd } from './stdio.js';
 import type { SocketHost } from './sockets.js';
-import { pathText } from './confine.js';
 import {
-  ADVICE_MAX, FDSTAT_SIZE, FILESTAT_SIZE, IOVEC_SIZE, LOOKUPFLAGS_SYMLINK_FOLLOW, PREOPENTYPE_SOCKET, PRESTAT_SIZE,
+  ADVICE_MAX, FDSTAT_SIZE, FILESTAT_SIZE, PREOPENTYPE_SOCKET, PRESTAT_SIZE,
   WHENCE_CUR, encodeDirent, writeFdstat, writeFilestat, writePrestat,
 } from './wasi-defs.js';
+import { WasiPaths } from './wasi-paths.js';
 
-/** IOV_MAX on Linux and macOS: more iovecs than this is INVAL, as readv(2) says. */
-const IOV_MAX = 1024;
-/** PATH_MAX (4096, with the NUL): a longer path is NAMETOOLONG before anything is read. */
-const PATH_MAX = 4095;
 /** Directory entries fetched from the kernel per batch in fd_readdir. */
 const READDIR_BATCH = 128;
 
 type N = number;
 type B = bigint;
 
-/** The fd_* / path_* half of WASI preview1 for one run. */
-export class WasiFiles {
-  /** struct iovec[IOV_MAX] { void *base; size_t len } at a native address, for readv/writev. */
-  private readonly iov = new Uint8Array(16 * IOV_MAX);
-  private readonly iovDv = new DataView(this.iov.buffer);
-  private readonly iovAddr: number;
-  /** Output of nativeIovecs(). */
-  private iovCount = 0;
-  private iovTotal = 0;
-
+/** The fd_* / path_* half of WASI preview1 for one run: the fd_* imports here, path_* in WasiPaths. */
+export class WasiFiles extends WasiPaths {
   constructor(
-    private readonly mem: GuestMemory,
-    private readonly table: FdTable,
+    mem: GuestMemory,
+    table: FdTable,
     private readonly sockets: SocketHost,
     native: NativeApi,
     private readonly fs: FsApi,
   ) {
-    this.iovAddr = native.addressOf(this.iov);
+    super(mem, table, new GuestBuffers(mem, native));
   }
 
-  // ── guest memory helpers ────────────────────────────────────────────────
-
-  /** The guest path at [ptr, ptr+len) as latin1 text, or an errno. */
-  private path(ptr: N, len: N): string | number {
-    ptr >>>= 0; len >>>= 0;
-    if (len > PATH_MAX) return ERRNO_NAMETOOLONG;
-    if (!this.mem.ok(ptr, len)) return ERRNO_FAULT;
-    const b = this.mem.view(ptr, len);
-    if (b.includes(0)) return ERRNO_ILSEQ;
-    return pathText(b);
-  }
-
-  /**
-   * Checks the guest's iovecs and writes native ones for at most `max` bytes into the
-   * scratch array. Sets iovCount / iovTotal; returns an errno.
-   */
-  private nativeIovecs(iovs_ptr: N, iovs_len: N, max: number): number {
-    iovs_ptr >>>= 0; iovs_len >>>= 0;
-    const mem = this.mem;
-    if (iovs_len > IOV_MAX) return ERRNO_INVAL;
-    if (!mem.ok(iovs_ptr, iovs_len * IOVEC_SIZE)) return ERRNO_FAULT;
-    let total = 0;
-    let count = 0;
-    for (let i = 0; i < iovs_len; i++) {
-      const buf = mem.u32(iovs_ptr + IOVEC_SIZE * i);
-      let len = mem.u32(iovs_ptr + IOVEC_SIZE * i + 4);
-      if (!mem.ok(buf, len)) return ERRNO_FAULT;
-      if (total + len > max) len = max - total;
-      if (len === 0) continue;
-      const at = 16 * count;
-      const addr = mem.base + buf;
-      this.iovDv.setUint32(at, addr >>> 0, true);
-      this.iovDv.setUint32(at + 4, Math.floor(addr / 4294967296), true);
-      this.iovDv.setUint32(at + 8, len, true);
-      this.iovDv.setUint32(at + 12, 0, true);
-      total += len;
-      count++;
-    }
-    this.iovCount = count;
-    this.iovTotal = total;
-    return ERRNO_SUCCESS;
-  }
-
-  /** Copies guest iovecs into one array (at most `max` bytes), or an errno. */
-  private gather(iovs_ptr: N, iovs_len: N, max: number): Uint8Array | number {
-    iovs_ptr >>>= 0; iovs_len >>>= 0;
-    const mem = this.mem;
-    if (iovs_len > IOV_MAX) return ERRNO_INVAL;
-    if (!mem.ok(iovs_ptr, iovs_len * IOVEC_SIZE)) return ERRNO_FAULT;
-    let total = 0;
-    for (let i = 0; i < iovs_len; i++) {
-      const buf = mem.u32(iovs_ptr + IOVEC_SIZE * i);
-      const len = mem.u32(iovs_ptr + IOVEC_SIZE * i + 4);
-      if (!mem.ok(buf, len)) return ERRNO_FAULT;
-      total += len;
-    }
-    const out = new Uint8Array(Math.min(total, max));
-    let at = 0;
-    for (let i = 0; i < iovs_len && at < out.length; i++) {
-      const buf = mem.u32(iovs_ptr + IOVEC_SIZE * i);
-      const len = Math.min(mem.u32(iovs_ptr + IOVEC_SIZE * i + 4), out.length - at);
-      out.set(mem.view(buf, len), at);
-      at += len;
-    }
-    return out;
-  }
-
-  /** Copies `data` into guest iovecs (checked first); returns the bytes copied or -errno. */
-  private scatter(iovs_ptr: N, iovs_len: N, data: Uint8Array): number {
-    iovs_ptr >>>= 0; iovs_len >>>= 0;
-    const mem = this.mem;
-    let at = 0;
-    for (let i = 0; i < iovs_len && at < data.length; i++) {
-      const buf = mem.u32(iovs_ptr + IOVEC_SIZE * i);
-      const len = Math.min(mem.u32(iovs_ptr + IOVEC_SIZE * i + 4), data.length - at);
-      mem.u8.set(data.subarray(at, at + len), buf);
-      at += len;
-    }
-    return at;
-  }
-
-  /** The sum of the guest's iovec lengths after checking them all, or -errno. */
-  private iovecRoom(iovs_ptr: N, iovs_len: N): number {
-    iovs_ptr >>>= 0; iovs_len >>>= 0;
-    const mem = this.mem;
-    if (iovs_len > IOV_MAX) return -ERRNO_INVAL;
-    if (!mem.ok(iovs_ptr, iovs_len * IOVEC_SIZE)) return -ERRNO_FAULT;
-    let total = 0;
-    for (let i = 0; i < iovs_len; i++) {
-      const buf = mem.u32(iovs_ptr + IOVEC_SIZE * i);
-      const len = mem.u32(iovs_ptr + IOVEC_SIZE * i + 4);
-      if (!mem.ok(buf, len)) return -ERRNO_FAULT;
-      total += len;
-    }
-    return total;
-  }
-
-  private dir(fd: N): HostDir | number {
-    const r = this.table.get(fd);
-    if (r === undefined) return ERRNO_BADF;
-    if (!(r instanceof HostDir)) return ERRNO_NOTDIR;
-    return r.nativeFd < 0 ? ERRNO_BADF : r;
-  }
-
+  /** The open regular file at `fd`, or BADF / ISDIR / SPIPE. */
   private file(fd: N): HostFile | number {
     const r = this.table.get(fd);
     if (r === undefined) return ERRNO_BADF;
@@ -174,13 +61,13 @@ export class WasiFiles {
     if (!this.mem.ok(nread_ptr, 4)) return ERRNO_FAULT;
     if (r instanceof HostFile) return this.readFile(r, iovs_ptr, iovs_len, nread_ptr, -1);
     if (r instanceof StdinFd) {
-      const room = this.iovecRoom(iovs_ptr, iovs_len);
+      const room = this.buffers.iovecRoom(iovs_ptr, iovs_len);
       if (room < 0) return -room;
       if (room === 0) { this.mem.setU32(nread_ptr, 0); return ERRNO_SUCCESS; }
       const got = r.read(room);
       if (typeof got === 'number') return got;
       this.mem.refresh();
-      const n = got === null ? 0 : this.scatter(iovs_ptr, iovs_len, got);
+      const n = got === null ? 0 : this.buffers.scatter(iovs_ptr, iovs_len, got);
       this.mem.setU32(nread_ptr, n);
       return ERRNO_SUCCESS;
     }
@@ -194,10 +81,10 @@ export class WasiFiles {
     const fd = r.pollFd();
     if (fd < 0) return ERRNO_BADF;
     for (;;) {
-      const rc = this.nativeIovecs(iovs_ptr, iovs_len, Number.MAX_SAFE_INTEGER);
+      const rc = this.buffers.nativeIovecs(iovs_ptr, iovs_len, Number.MAX_SAFE_INTEGER);
       if (rc !== ERRNO_SUCCESS) return rc;
-      if (this.iovCount === 0) { this.mem.setU32(nread_ptr, 0); return ERRNO_SUCCESS; }
-      const n = this.fs.readvAt(fd, this.iovAddr, this.iovCount);
+      if (this.buffers.iovCount === 0) { this.mem.setU32(nread_ptr, 0); return ERRNO_SUCCESS; }
+      const n = this.fs.readvAt(fd, this.buffers.iovAddr, this.buffers.iovCount);
       if (n >= 0) {
         this.mem.refresh();
         this.mem.setU32(nread_ptr, n);
@@ -221,9 +108,9 @@ export class WasiFiles {
   }
 
   private readFile(f: HostFile, iovs_ptr: N, iovs_len: N, nread_ptr: N, offset: number): N {
-    const rc = this.nativeIovecs(iovs_ptr, iovs_len, Number.MAX_SAFE_INTEGER);
+    const rc = this.buffers.nativeIovecs(iovs_ptr, iovs_len, Number.MAX_SAFE_INTEGER);
     if (rc !== ERRNO_SUCCESS) return rc;
-    const n = this.iovCount === 0 ? 0 : f.read(this.iovAddr, this.iovCount, offset);
+    const n = this.buffers.iovCount === 0 ? 0 : f.read(this.buffers.iovAddr, this.buffers.iovCount, offset);
     if (n < 0) return -n;
     this.mem.setU32(nread_ptr, n);
     return ERRNO_SUCCESS;
@@ -236,9 +123,9 @@ export class WasiFiles {
     if (!this.mem.ok(nwritten_ptr, 4)) return ERRNO_FAULT;
     if (r instanceof HostFile) return this.writeFile(r, iovs_ptr, iovs_len, nwritten_ptr, -1);
     if (r instanceof OutputFd) {
-      const data = this.gather(iovs_ptr, iovs_len, r.allowance());
+      const data = this.buffers.gather(iovs_ptr, iovs_len, r.allowance());
       if (typeof data === 'number') return data;
-      if (data.length === 0 && this.iovecRoom(iovs_ptr, iovs_len) > 0) return ERRNO_DQUOT;
+      if (data.length === 0 && this.buffers.iovecRoom(iovs_ptr, iovs_len) > 0) return ERRNO_DQUOT;
       const rc = r.write(data);
       if (rc !== ERRNO_SUCCESS) return rc;
       this.mem.refresh();
@@ -260,15 +147,15 @@ export class WasiFiles {
 
   private writeFile(f: HostFile, iovs_ptr: N, iovs_len: N, nwritten_ptr: N, offset: number): N {
     const left = f.sys.quotaLeft();
-    const rc = this.nativeIovecs(iovs_ptr, iovs_len, left);
+    const rc = this.buffers.nativeIovecs(iovs_ptr, iovs_len, left);
     if (rc !== ERRNO_SUCCESS) return rc;
-    if (this.iovCount === 0) {
+    if (this.buffers.iovCount === 0) {
       // Nothing to write: 0, unless the quota is what stopped it.
-      if (left === 0 && this.iovecRoom(iovs_ptr, iovs_len) > 0) return ERRNO_DQUOT;
+      if (left === 0 && this.buffers.iovecRoom(iovs_ptr, iovs_len) > 0) return ERRNO_DQUOT;
       this.mem.setU32(nwritten_ptr, 0);
       return ERRNO_SUCCESS;
     }
-    const n = f.write(this.iovAddr, this.iovCount, offset);
+    const n = f.write(this.buffers.iovAddr, this.buffers.iovCount, offset);
     if (n < 0) return -n;
     this.mem.setU32(nwritten_ptr, n);
     return ERRNO_SUCCESS;
@@ -430,118 +317,6 @@ export class WasiFiles {
     }
     this.mem.setU32(bufused_ptr, used);
     return ERRNO_SUCCESS;
-  }
-
-  // ── path_* ──────────────────────────────────────────────────────────────
-
-  path_open(fd: N, dirflags: N, path_ptr: N, path_len: N, oflags: N, rights_base: B, _rights_inheriting: B, fdflags: N, opened_fd_ptr: N): N {
-    opened_fd_ptr >>>= 0;
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    if (typeof path === 'number') return path;
-    if (!this.mem.ok(opened_fd_ptr, 4)) return ERRNO_FAULT;
-    if ((oflags >>> 0) > 0xf || (fdflags >>> 0) > 0x1f) return ERRNO_INVAL;
-    const rights = Number(BigInt.asUintN(32, rights_base));
-    const opened = d.open(path, (dirflags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0, oflags, rights, fdflags);
-    if (typeof opened === 'number') return opened;
-    this.mem.refresh();
-    this.mem.setU32(opened_fd_ptr, this.table.insert(opened));
-    return ERRNO_SUCCESS;
-  }
-
-  path_filestat_get(fd: N, flags: N, path_ptr: N, path_len: N, buf_ptr: N): N {
-    buf_ptr >>>= 0;
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    if (typeof path === 'number') return path;
-    if (!this.mem.ok(buf_ptr, FILESTAT_SIZE)) return ERRNO_FAULT;
-    const s = d.stat(path, (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0);
-    if (typeof s === 'number') return s;
-    this.mem.refresh();
-    writeFilestat(this.mem.dv, buf_ptr, s);
-    return ERRNO_SUCCESS;
-  }
-
-  path_filestat_set_times(fd: N, flags: N, path_ptr: N, path_len: N, atim: B, mtim: B, fst: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    if (typeof path === 'number') return path;
-    return d.setTimes(path, (flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0, atim, mtim, fst);
-  }
-
-  path_create_directory(fd: N, path_ptr: N, path_len: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    return typeof path === 'number' ? path : d.mkdir(path);
-  }
-
-  path_remove_directory(fd: N, path_ptr: N, path_len: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    return typeof path === 'number' ? path : d.rmdir(path);
-  }
-
-  path_unlink_file(fd: N, path_ptr: N, path_len: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    return typeof path === 'number' ? path : d.unlink(path);
-  }
-
-  path_readlink(fd: N, path_ptr: N, path_len: N, buf_ptr: N, buf_len: N, bufused_ptr: N): N {
-    buf_ptr >>>= 0; buf_len >>>= 0; bufused_ptr >>>= 0;
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const path = this.path(path_ptr, path_len);
-    if (typeof path === 'number') return path;
-    if (!this.mem.ok(buf_ptr, buf_len) || !this.mem.ok(bufused_ptr, 4)) return ERRNO_FAULT;
-    const link = d.readlink(path);
-    if (typeof link === 'number') return link;
-    this.mem.refresh();
-    // Like readlink(2): truncated to the buffer, no NUL.
-    const n = Math.min(link.length, buf_len);
-    this.mem.u8.set(link.subarray(0, n), buf_ptr);
-    this.mem.setU32(bufused_ptr, n);
-    return ERRNO_SUCCESS;
-  }
-
-  path_symlink(old_path_ptr: N, old_path_len: N, fd: N, new_path_ptr: N, new_path_len: N): N {
-    old_path_ptr >>>= 0; old_path_len >>>= 0;
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    if (old_path_len > PATH_MAX) return ERRNO_NAMETOOLONG;
-    if (!this.mem.ok(old_path_ptr, old_path_len)) return ERRNO_FAULT;
-    const target = this.mem.view(old_path_ptr, old_path_len).slice();
-    if (target.includes(0)) return ERRNO_ILSEQ;
-    const path = this.path(new_path_ptr, new_path_len);
-    return typeof path === 'number' ? path : d.symlink(target, path);
-  }
-
-  path_rename(fd: N, old_path_ptr: N, old_path_len: N, new_fd: N, new_path_ptr: N, new_path_len: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const to = this.dir(new_fd);
-    if (typeof to === 'number') return to;
-    const from = this.path(old_path_ptr, old_path_len);
-    if (typeof from === 'number') return from;
-    const dest = this.path(new_path_ptr, new_path_len);
-    return typeof dest === 'number' ? dest : d.rename(from, to, dest);
-  }
-
-  path_link(old_fd: N, old_flags: N, old_path_ptr: N, old_path_len: N, new_fd: N, new_path_ptr: N, new_path_len: N): N {
-    const d = this.dir(old_fd);
-    if (typeof d === 'number') return d;
-    const to = this.dir(new_fd);
-    if (typeof to === 'number') return to;
-    const from = this.path(old_path_ptr, old_path_len);
-    if (typeof from === 'number') return from;
-    const dest = this.path(new_path_ptr, new_path_len);
-    return typeof dest === 'number' ? dest : d.link(from, (old_flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0, to, dest);
   }
 
   /** Closes everything the table holds (end of run). */
