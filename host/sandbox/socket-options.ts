@@ -41,35 +41,27 @@ export class SocketOptions {
     return this.options[id];
   }
 
-  /** WasmEdge's (level, name), SOL_SOCKET only: the catalogue id, or -1. */
-  private wasmedgeId(level: number, name: number): number {
+  /**
+   * The catalogue id of (level, name) in the guest's numbering, or -1: WasmEdge's
+   * (`sock_getsockopt`: SOL_SOCKET only) or Linux's (`sockbox.getsockopt`: every level).
+   */
+  private idOf(level: number, name: number, wasmedge: boolean): number {
+    if (!wasmedge) return gabi.findLinux(level, name);
     return level === abi.SOL_SOCKET && (name >>> 0) < WASMEDGE_IDS.length ? WASMEDGE_IDS[name] : -1;
   }
 
   // An option outside the catalogue gets the kernel's answer for an unknown option,
   // NOPROTOOPT, without a syscall.
 
-  /** sock_getsockopt: WasmEdge numbering, SOL_SOCKET only. */
-  getWasmedge(sock: SocketFd, level: number, name: number, buf_ptr: number, len_ptr: number): number {
-    const id = this.wasmedgeId(level, name);
-    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.get(sock, this.options[id], buf_ptr, len_ptr, true);
+  /** getsockopt by the guest's (level, name): see idOf. */
+  getNumbered(sock: SocketFd, level: number, name: number, buf_ptr: number, len_ptr: number, wasmedge: boolean): number {
+    const id = this.idOf(level, name, wasmedge);
+    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.get(sock, this.options[id], buf_ptr, len_ptr, wasmedge);
   }
 
-  /** sock_setsockopt: WasmEdge numbering, SOL_SOCKET only. */
-  setWasmedge(sock: SocketFd, level: number, name: number, buf_ptr: number, len: number): number {
-    const id = this.wasmedgeId(level, name);
-    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.set(sock, this.options[id], buf_ptr, len);
-  }
-
-  /** sockbox.getsockopt: Linux numbering, every level. */
-  getLinux(sock: SocketFd, level: number, optname: number, buf_ptr: number, len_ptr: number): number {
-    const id = gabi.findLinux(level, optname);
-    return id < 0 ? abi.ERRNO_NOPROTOOPT : this.get(sock, this.options[id], buf_ptr, len_ptr, false);
-  }
-
-  /** sockbox.setsockopt: Linux numbering, every level. */
-  setLinux(sock: SocketFd, level: number, optname: number, buf_ptr: number, len: number): number {
-    const id = gabi.findLinux(level, optname);
+  /** setsockopt by the guest's (level, name): see idOf. */
+  setNumbered(sock: SocketFd, level: number, name: number, buf_ptr: number, len: number, wasmedge: boolean): number {
+    const id = this.idOf(level, name, wasmedge);
     return id < 0 ? abi.ERRNO_NOPROTOOPT : this.set(sock, this.options[id], buf_ptr, len);
   }
 

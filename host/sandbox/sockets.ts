@@ -427,25 +427,25 @@ export class SocketHost {
   /** sock_getsockopt(fd, level, name, buf_ptr, len_ptr): WasmEdge numbering, SOL_SOCKET only. */
   sock_getsockopt(fd: number, level: number, name: number, buf_ptr: number, len_ptr: number): number {
     const sock = this.enter(fd);
-    return typeof sock === 'number' ? sock : this.options.getWasmedge(sock, level, name, buf_ptr, len_ptr);
+    return typeof sock === 'number' ? sock : this.options.getNumbered(sock, level, name, buf_ptr, len_ptr, true);
   }
 
   /** sock_setsockopt(fd, level, name, buf_ptr, len): WasmEdge numbering, SOL_SOCKET only. */
   sock_setsockopt(fd: number, level: number, name: number, buf_ptr: number, len: number): number {
     const sock = this.enter(fd);
-    return typeof sock === 'number' ? sock : this.options.setWasmedge(sock, level, name, buf_ptr, len);
+    return typeof sock === 'number' ? sock : this.options.setNumbered(sock, level, name, buf_ptr, len, true);
   }
 
   /** sockbox.getsockopt(fd, level, optname, optval_ptr, optlen_ptr): Linux numbering, every level. */
   getsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen_ptr: number): number {
     const sock = this.enter(fd);
-    return typeof sock === 'number' ? sock : this.options.getLinux(sock, level, optname, optval_ptr, optlen_ptr);
+    return typeof sock === 'number' ? sock : this.options.getNumbered(sock, level, optname, optval_ptr, optlen_ptr, false);
   }
 
   /** sockbox.setsockopt(fd, level, optname, optval_ptr, optlen): Linux numbering, every level. */
   setsockopt(fd: number, level: number, optname: number, optval_ptr: number, optlen: number): number {
     const sock = this.enter(fd);
-    return typeof sock === 'number' ? sock : this.options.setLinux(sock, level, optname, optval_ptr, optlen);
+    return typeof sock === 'number' ? sock : this.options.setNumbered(sock, level, optname, optval_ptr, optlen, false);
   }
 
   /** sock_bind_device(fd, name_ptr, name_len): SO_BINDTODEVICE to the name (empty: unbind), that option's policy. */

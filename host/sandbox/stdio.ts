@@ -35,12 +35,9 @@ export class BytesStdin implements StdinSource {
   }
 }
 
-/** fd 0. */
-export class StdinFd extends GuestFd {
+/** fd 0, either kind: a character device whose reads may be made non-blocking. */
+abstract class StdinBase extends GuestFd {
   nonblock = false;
-  constructor(readonly source: StdinSource) {
-    super();
-  }
   fdstat(): Fdstat {
     return {
       filetype: FILETYPE_CHARACTER_DEVICE, flags: this.nonblock ? FDFLAGS_NONBLOCK : 0,
@@ -51,6 +48,13 @@ export class StdinFd extends GuestFd {
   override setFdflags(flags: number): number {
     this.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
     return ERRNO_SUCCESS;
+  }
+}
+
+/** fd 0 from bytes (or any StdinSource). */
+export class StdinFd extends StdinBase {
+  constructor(readonly source: StdinSource) {
+    super();
   }
   /** fd_read: bytes, null at the end, or an errno (AGAIN when non-blocking and empty). */
   read(max: number): Uint8Array | null | number {
@@ -64,22 +68,10 @@ export class StdinFd extends GuestFd {
  * pipe's read end, which the owner holds and closes; a blocking read waits in poll(2)
  * with the kill signal, and poll_oneoff sees it like a socket.
  */
-export class PipeStdinFd extends GuestFd {
-  nonblock = false;
+export class PipeStdinFd extends StdinBase {
   private closed = false;
   constructor(readonly nativeFd: number) {
     super();
-  }
-  fdstat(): Fdstat {
-    return {
-      filetype: FILETYPE_CHARACTER_DEVICE, flags: this.nonblock ? FDFLAGS_NONBLOCK : 0,
-      rightsBase: (RIGHTS_FD_READ | RIGHTS_POLL_FD_READWRITE | RIGHTS_FD_FDSTAT_SET_FLAGS | RIGHTS_FD_FILESTAT_GET) >>> 0,
-      rightsInheriting: 0,
-    };
-  }
-  override setFdflags(flags: number): number {
-    this.nonblock = (flags & FDFLAGS_NONBLOCK) !== 0;
-    return ERRNO_SUCCESS;
   }
   override pollFd(): number {
     return this.closed ? -1 : this.nativeFd;

@@ -123,25 +123,23 @@ export class WasiPaths {
   }
 
   path_rename(fd: N, old_path_ptr: N, old_path_len: N, new_fd: N, new_path_ptr: N, new_path_len: N): N {
-    const d = this.dir(fd);
-    if (typeof d === 'number') return d;
-    const to = this.dir(new_fd);
-    if (typeof to === 'number') return to;
-    const from = this.buffers.path(old_path_ptr, old_path_len);
-    if (typeof from === 'number') return from;
-    const dest = this.buffers.path(new_path_ptr, new_path_len);
-    return typeof dest === 'number' ? dest : d.rename(from, to, dest);
+    return this.twoPaths(fd, old_path_ptr, old_path_len, new_fd, new_path_ptr, new_path_len, (d, from, to, dest) => d.rename(from, to, dest));
   }
 
   path_link(old_fd: N, old_flags: N, old_path_ptr: N, old_path_len: N, new_fd: N, new_path_ptr: N, new_path_len: N): N {
-    const d = this.dir(old_fd);
-    if (typeof d === 'number') return d;
-    const to = this.dir(new_fd);
-    if (typeof to === 'number') return to;
-    const from = this.buffers.path(old_path_ptr, old_path_len);
-    if (typeof from === 'number') return from;
-    const dest = this.buffers.path(new_path_ptr, new_path_len);
-    return typeof dest === 'number' ? dest : d.link(from, (old_flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0, to, dest);
+    const follow = (old_flags & LOOKUPFLAGS_SYMLINK_FOLLOW) !== 0;
+    return this.twoPaths(old_fd, old_path_ptr, old_path_len, new_fd, new_path_ptr, new_path_len, (d, from, to, dest) => d.link(from, follow, to, dest));
   }
 
+  /** The opening of rename and link: two directories, two paths, each checked; then `act`. */
+  private twoPaths(fd: N, from_ptr: N, from_len: N, to_fd: N, to_ptr: N, to_len: N, act: (d: HostDir, from: string, to: HostDir, dest: string) => N): N {
+    const d = this.dir(fd);
+    if (typeof d === 'number') return d;
+    const to = this.dir(to_fd);
+    if (typeof to === 'number') return to;
+    const from = this.buffers.path(from_ptr, from_len);
+    if (typeof from === 'number') return from;
+    const dest = this.buffers.path(to_ptr, to_len);
+    return typeof dest === 'number' ? dest : act(d, from, to, dest);
+  }
 }
