@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every generated file, with what the file is generated from. */
 const FILES: readonly [string, string][] = [
-  ['README.md', 'the catalogue (option table)'],
+  ['docs/OPTIONS.md', 'the catalogue (option table)'],
   ['guest/assembly/constants.ts', 'the catalogue (option constants)'],
   ['guest/assembly/errno.ts', 'host/native/errno.ts (errno constants and names)'],
   ['guest/c/sockbox.h', 'the catalogue (option macros)'],
