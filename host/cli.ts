@@ -1,15 +1,14 @@
 // The `sockbox` command.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { optionsTable, levelByName } from './table.js';
 import { Sandbox, SandboxError } from './sandbox/sandbox.js';
 import { formatEvent } from './sandbox/events.js';
-import { PolicyError } from './sandbox/policy.js';
+import { Policy, MAX_MAX_SOCKETS, type PolicyOptions } from './sandbox/policy.js';
+import { parseListen } from './sandbox/listeners.js';
+import { PolicyError, SockboxError } from './errors.js';
 
-const USAGE = `usage: sockbox <command> [options]
-
-commands:
-  run GUEST.wasm [flags] [-- args...]
+const RUN_USAGE = `  run GUEST.wasm [flags] [-- args...]
       Run a WASI guest with sockets. By default it has no network at all.
         --allow-connect ADDR:PORTS   may connect/send to ADDR (CIDR ok) on PORTS
         --allow-bind ADDR:PORTS      may bind ADDR on PORTS (port 0: an ephemeral port)
@@ -25,20 +24,80 @@ commands:
         --max-memory BYTES           cap guest memory (K, M, G suffixes; default 256M)
         --trace                      print what the guest does at the boundary (sockets,
                                      lookups, refusals) on stderr, one line each
-      The guest reads this process's stdin on fd 0.
         --env K=V                    set an environment variable
-        --max-sockets N              most sockets open at once (default 64)
+        --max-sockets N              most sockets open at once (default 64, at most 65536)
+        -h, --help                   print this text
+      The guest reads this process's stdin on fd 0. Flags may also be written --flag=VALUE.
       ADDR:PORTS is 127.0.0.1:8080, 10.0.0.0/8:1-1024, [::1]:*, [fd00::]/8:443.
       Exit code: the guest's (1 if outside 0-255); 134 if it traps; 124 on --timeout;
-      130 / 143 when Ctrl-C / SIGTERM ends it; 1 if it cannot start.
-  options [--family inet|inet6] [--type stream|dgram] [--level NAME]
+      130 / 143 when Ctrl-C / SIGTERM ends it; 1 if it cannot start; 2 on a bad flag.`;
+
+const OPTIONS_USAGE = `  options [--family inet|inet6] [--type stream|dgram] [--level NAME]
       Print every socket option sockbox knows, with its value on a fresh socket
-      of that family and type (or the errno the kernel gives).
-  help
-      Print this text.`;
+      of that family and type (or the errno the kernel gives). Default: inet, stream;
+      --level udp defaults to a dgram socket, --level ipv6 to an inet6 one.
+      NAME: SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP (or socket,
+      ip, ipv6, tcp, udp).
+        -h, --help                   print this text`;
+
+const HELP_USAGE = `  help [COMMAND]
+      Print this text, or one command's.`;
+
+const VERSION_USAGE = `  version
+      Print sockbox's version (also: sockbox --version, sockbox -V).`;
+
+const USAGE = `usage: sockbox <command> [options]
+
+commands:
+${RUN_USAGE}
+${OPTIONS_USAGE}
+${HELP_USAGE}
+${VERSION_USAGE}`;
+
+/** Each command's own text, for `sockbox COMMAND --help` and `sockbox help COMMAND`. */
+const COMMAND_USAGE: Record<string, string> = {
+  run: RUN_USAGE, options: OPTIONS_USAGE, help: HELP_USAGE, version: VERSION_USAGE,
+};
 
 /** A bad command line: printed as one line, exit code 2. */
-class UsageError extends Error {}
+class UsageError extends SockboxError {
+  declare readonly code: 'ERR_SOCKBOX_USAGE';
+  constructor(message: string) {
+    super(message, 'ERR_SOCKBOX_USAGE');
+    this.name = 'UsageError';
+  }
+}
+
+/** Prints one command's usage on stdout; the exit code of asking for it. */
+function help(command: string): number {
+  const text = COMMAND_USAGE[command];
+  if (text === undefined) throw new UsageError(`help: unknown command '${command}' (commands: ${Object.keys(COMMAND_USAGE).join(', ')})`);
+  // The command's block of USAGE, its synopsis on the usage line.
+  const [synopsis, ...body] = text.split('\n');
+  process.stdout.write(`usage: sockbox ${synopsis.trim()}\n${body.map((l) => l.replace(/^ {4}/, '')).join('\n')}\n`);
+  return 0;
+}
+
+/** "sockbox X.Y.Z": the version in the package's package.json (dist/cli.js is one level below it). */
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const v = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+  return `sockbox ${typeof v === 'string' ? v : 'unknown'}`;
+}
+
+/**
+ * Checks one flag's value as the sandbox will, by building a Policy of that value alone,
+ * so that a bad one is reported under the flag the user typed rather than the API's
+ * option name (`--allow-sockopt: unknown socket option 'SO_NOPE'`, not `sockopts.allowSet`).
+ */
+function checkPolicy(flag: string, options: PolicyOptions, tidy: (message: string) => string = (m) => m): void {
+  try {
+    new Policy(options);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new UsageError(`${flag}: ${tidy(e.message)}`);
+    throw e;
+  }
+}
 
 function takeValue(args: string[], i: number, flag: string): string {
   const v = args[i + 1];
@@ -47,8 +106,8 @@ function takeValue(args: string[], i: number, flag: string): string {
 }
 
 function options(args: string[]): number {
-  let family: 'inet' | 'inet6' = 'inet';
-  let type: 'stream' | 'dgram' = 'stream';
+  let family: 'inet' | 'inet6' | undefined;
+  let type: 'stream' | 'dgram' | undefined;
   let level: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -59,7 +118,9 @@ function options(args: string[]): number {
       i++;
       return v;
     };
-    if (flag === '--family') {
+    if (a === '--help' || a === '-h') {
+      return help('options');
+    } else if (flag === '--family') {
       const v = value();
       if (v !== 'inet' && v !== 'inet6') throw new UsageError(`--family takes inet or inet6, not '${v}'`);
       family = v;
@@ -72,9 +133,14 @@ function options(args: string[]): number {
       level = levelByName(v);
       if (!level) throw new UsageError(`--level takes SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP or IPPROTO_UDP, not '${v}'`);
     } else {
-      throw new UsageError(`options: unknown flag '${a}'`);
+      throw new UsageError(`options: unknown flag '${a}' (try: sockbox options --help)`);
     }
   }
+  // A level's options mean something on its own kind of socket: UDP's on a datagram
+  // socket, IPv6's on an inet6 one (elsewhere the kernel answers ENOTSUP throughout).
+  // A --type or --family the user gave wins.
+  type ??= level === 'IPPROTO_UDP' ? 'dgram' : 'stream';
+  family ??= level === 'IPPROTO_IPV6' ? 'inet6' : 'inet';
   process.stdout.write(optionsTable({ family, type, level }).join('\n') + '\n');
   return 0;
 }
@@ -106,16 +172,49 @@ async function run(args: string[]): Promise<number> {
       i++;
       return v;
     };
+    // Each value is checked here, so that a bad one is reported under its flag.
     switch (flag) {
-      case '--allow-connect': connect.push(value()); break;
-      case '--allow-bind': bind.push(value()); break;
-      case '--allow-lookup':
-        if (eq > 0) lookupNames.push(a.slice(eq + 1));
-        else lookup = true;
+      case '--help': case '-h': return help('run');
+      case '--allow-connect': {
+        const v = value();
+        checkPolicy(flag, { net: { connect: [v] } });
+        connect.push(v);
         break;
-      case '--allow-sockopt': allow.push(value()); break;
+      }
+      case '--allow-bind': {
+        const v = value();
+        checkPolicy(flag, { net: { bind: [v] } });
+        bind.push(v);
+        break;
+      }
+      case '--allow-lookup':
+        if (eq > 0) {
+          const v = a.slice(eq + 1);
+          checkPolicy(flag, { net: { lookup: [v] } });
+          lookupNames.push(v);
+        } else {
+          lookup = true;
+        }
+        break;
+      case '--allow-sockopt': {
+        const v = value();
+        // The policy names the API's list ("... in sockopts.allowSet"): the flag says it.
+        checkPolicy(flag, { sockopts: { allowSet: [v] } }, (m) => m.replace(/ in sockopts\.\w+$/, ''));
+        allow.push(v);
+        break;
+      }
       case '--trace': trace = true; break;
-      case '--tcplisten': listen.push(value()); break;
+      case '--tcplisten': {
+        const v = value();
+        try {
+          parseListen([v]);
+        } catch (e) {
+          if (e instanceof TypeError) throw new UsageError(`--tcplisten: ${e.message.replace(/^listen\[\d+\]: /, '')}`);
+          throw e;
+        }
+        listen.push(v);
+        break;
+      }
       case '--dir': {
         const v = value();
         const at = v.indexOf('::');
@@ -124,7 +223,10 @@ async function run(args: string[]): Promise<number> {
         const readonly = guest.endsWith(':ro');
         if (readonly) guest = guest.slice(0, -3);
         if (guest === '') throw new UsageError(`--dir takes HOST::GUEST[:ro], not '${v}'`);
-        preopens[guest] = readonly ? { path: v.slice(0, at), readonly } : v.slice(0, at);
+        const host = v.slice(0, at);
+        if (!existsSync(host) || !statSync(host).isDirectory()) throw new UsageError(`--dir: '${host}' is not a folder`);
+        if (guest in preopens) throw new UsageError(`--dir: the guest path '${guest}' is given twice`);
+        preopens[guest] = readonly ? { path: host, readonly } : host;
         break;
       }
       case '--timeout': {
@@ -150,17 +252,18 @@ async function run(args: string[]): Promise<number> {
       }
       case '--max-sockets': {
         const v = value();
-        if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--max-sockets takes a positive integer, not '${v}'`);
-        maxSockets = Number(v);
+        const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
+        if (!(n <= MAX_MAX_SOCKETS)) throw new UsageError(`--max-sockets takes an integer from 1 to ${MAX_MAX_SOCKETS}, not '${v}'`);
+        maxSockets = n;
         break;
       }
       default:
-        if (a.startsWith('-')) throw new UsageError(`run: unknown flag '${a}'`);
+        if (a.startsWith('-')) throw new UsageError(`run: unknown flag '${a}' (try: sockbox run --help)`);
         if (file !== undefined) throw new UsageError(`run: one guest at a time (got '${file}' and '${a}'; guest arguments go after --)`);
         file = a;
     }
   }
-  if (file === undefined) throw new UsageError('run: which guest? sockbox run GUEST.wasm');
+  if (file === undefined) throw new UsageError('run: which guest? sockbox run GUEST.wasm (try: sockbox run --help)');
   let wasm: Buffer;
   try {
     wasm = readFileSync(file);
@@ -178,7 +281,8 @@ async function run(args: string[]): Promise<number> {
       sockopts: { allowSet: allow, allowGet: allow },
     });
   } catch (e) {
-    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message.replace(/^listen\[\d+\]: /, '--tcplisten: '));
+    // Every flag was checked as it was read: what is left is a case those checks missed.
+    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(e.message);
     throw e;
   }
   // The guest runs in a worker: Ctrl-C and SIGTERM end it (kill() lands even when it
@@ -226,9 +330,22 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'options': return options(rest);
       case 'run': return await run(rest);
-      case 'help': case '--help': case '-h': case undefined:
+      case 'version': case '--version': case '-V':
+        if (rest[0] === '--help' || rest[0] === '-h') return help('version');
+        if (rest.length > 0) throw new UsageError(`version takes no arguments, not '${rest[0]}'`);
+        process.stdout.write(version() + '\n');
+        return 0;
+      case 'help': case '--help': case '-h':
+        if (rest.length > 1) throw new UsageError(`help takes one command at most, not '${rest.join(' ')}'`);
+        if (rest.length === 0) {
+          process.stdout.write(USAGE + '\n');
+          return 0;
+        }
+        return help(rest[0] === '--help' || rest[0] === '-h' ? 'help' : rest[0]);
+      case undefined:
+        // No command at all: the usage, but as a mistake (exit 2), on stdout as before.
         process.stdout.write(USAGE + '\n');
-        return command === undefined ? 2 : 0;
+        return 2;
       default:
         throw new UsageError(`unknown command '${command}' (try: sockbox help)`);
     }

@@ -6,8 +6,10 @@
 //   │                          ('ENOPROTOOPT'), errno its host number, as Python's OSError
 //   ├── SandboxError           a run or a plugin call did not end with an exit code or a
 //   │                          result: ERR_SOCKBOX_KILLED, _TIMEOUT, _GUEST_TRAP, ...
-//   └── PolicyError            a grant or an option name a host wrote is malformed:
-//                              ERR_SOCKBOX_POLICY
+//   ├── PolicyError            a grant or an option name a host wrote is malformed:
+//   │                          ERR_SOCKBOX_POLICY
+//   └── UsageError (cli.ts)    a bad command line: ERR_SOCKBOX_USAGE (the CLI's own,
+//                              not exported)
 //
 // Bad arguments to the public API are TypeError and RangeError, as Node's own and as
 // CPython's (see validators.ts); they are not SockboxErrors.
