@@ -1,9 +1,11 @@
 // Builds everything the package needs: dist/core.wasm (asc), dist/*.js (esbuild) and
 // dist/types (tsc declarations). `--if-needed` skips the build when dist is newer than
-// every source. Run by `npm install` (prepare) and before `npm test`.
+// every source. Run by `npm run build`, by `npm pack`/`npm publish` (prepack), and with
+// `--if-needed` before `npm start` and `npm test`. Never at install: consumers get the
+// built files in the tarball, and `npm install` in a clone does not build.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -11,7 +13,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const SOURCES = ['assembly', 'host', 'build', 'package.json', 'tsconfig.json'];
-const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'core.js', 'errno.js', 'table.js', 'types/index.d.ts'].map((f) => join(dist, f));
+const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'core.js', 'errno.js', 'table.js', 'types/index.d.ts', 'types/index.d.cts'].map((f) => join(dist, f));
 
 function newest(path) {
   const st = statSync(path);
@@ -68,6 +70,26 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-// Declarations (and a full strict type check of the host).
+// Declarations (and a full strict type check of the host). Cleared first: a declaration
+// of a removed or renamed host file would otherwise stay, and be published.
+rmSync(join(dist, 'types'), { recursive: true, force: true });
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/worker.js, dist/{core,errno,table}.js, dist/types');
+
+// The same declarations as CommonJS ones (.d.cts), for the package's "require" condition.
+// require('sockbox') loads the ESM bundle (require(esm), Node 20.19+/22.12+) and gets its
+// namespace, which is what these describe; without them a CommonJS TypeScript consumer
+// under `module: node16` gets TS1479 ("cannot be imported with 'require'"). A .d.cts may
+// import only .d.cts (an ESM .d.ts would be TS1479 again), so every file is mirrored and
+// its relative './x.js' specifiers become './x.cjs'.
+function mirrorCjsTypes(dir) {
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isDirectory()) mirrorCjsTypes(path);
+    else if (f.endsWith('.d.ts')) {
+      const text = readFileSync(path, 'utf8').replace(/((?:from|import\()\s*)(['"])(\.{1,2}\/[^'"]*)\.js\2/g, '$1$2$3.cjs$2');
+      writeFileSync(path.slice(0, -'.d.ts'.length) + '.d.cts', text);
+    }
+  }
+}
+mirrorCjsTypes(join(dist, 'types'));
+console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/worker.js, dist/{core,errno,table}.js, dist/types (.d.ts, .d.cts)');
