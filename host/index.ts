@@ -3,9 +3,12 @@
 
 export { socket, Socket, type Address, type BytesLike } from './socket.js';
 export { SockboxError, SocketError, SandboxError, PolicyError, type SandboxErrorCode } from './errors.js';
-export { constants } from './constants.js';
+export { constants, type Constants } from './constants.js';
 export { fromNodeSocket } from './node.js';
-export type { OptionValue, OptionInput, Linger, Timeval, IpMreq, IpMreqn, Ipv6Mreq, Ucred, TcpInfo } from './options.js';
+export type {
+  OptionValue, OptionInput, Linger, Timeval, IpMreq, IpMreqn, Ipv6Mreq, Ucred, TcpInfo,
+  IpMreqInput, Ipv6MreqInput, OptionName, ReadableOptionName, WritableOptionName, OptionValues, OptionInputs,
+} from './options.js';
 export { catalogue, type CatalogueEntry } from './catalogue.js';
 export { drainWorkers } from './sandbox/pool.js';
 export {

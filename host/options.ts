@@ -5,7 +5,13 @@ import { core, KIND, HOST_PLATFORM, PLATFORM, type OptionInfo } from './core.js'
 import { SocketError } from './errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './native/sockaddr.js';
 import { ERRNO_INVAL } from './native/errno.js';
+import { show } from './validators.js';
 import type { Socket } from './socket.js';
+import type { TcpInfo } from './option-types.js';
+
+export type {
+  OptionName, ReadableOptionName, WritableOptionName, OptionValues, OptionInputs, TcpInfo,
+} from './option-types.js';
 
 /** SO_LINGER. */
 export interface Linger { onoff: boolean; seconds: number }
@@ -19,13 +25,21 @@ export interface IpMreqn { multiaddr: string; address: string; ifindex: number }
 export interface Ipv6Mreq { multiaddr: string; interface: number }
 /** SO_PEERCRED (struct ucred). */
 export interface Ucred { pid: number; uid: number; gid: number }
-/** TCP_INFO: the decoded fields of struct tcp_info (those the kernel returned). */
-export type TcpInfo = Record<string, number | bigint>;
 
-/** What getOption returns. */
+/**
+ * What setOption takes for IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: a struct ip_mreq, or
+ * with `ifindex` Linux's struct ip_mreqn. An absent `interface` / `address` is 0.0.0.0.
+ */
+export type IpMreqInput =
+  | { multiaddr: string; interface?: string }
+  | { multiaddr: string; address?: string; ifindex: number };
+/** What setOption takes for IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP; an absent `interface` is 0. */
+export interface Ipv6MreqInput { multiaddr: string; interface?: number }
+
+/** What getOption returns for an option name known only at run time. */
 export type OptionValue = number | boolean | string | Linger | Timeval | IpMreq | IpMreqn | Ipv6Mreq | Ucred | TcpInfo | Uint8Array;
-/** What setOption accepts. */
-export type OptionInput = number | boolean | string | Linger | Timeval | IpMreq | IpMreqn | Ipv6Mreq | Uint8Array;
+/** What setOption accepts for an option name known only at run time. */
+export type OptionInput = number | boolean | string | Linger | Timeval | IpMreqInput | Ipv6MreqInput | ArrayBufferView;
 
 /** The catalogue row for a name: TypeError when unknown, ENOPROTOOPT when absent here. */
 export function lookupOption(name: string, syscall: string): OptionInfo & { hostNumber: number } {
@@ -84,11 +98,13 @@ export function getOption(sock: Socket, name: string): OptionValue {
     case KIND.IFNAME: case KIND.STRING: return Buffer.from(raw.subarray(0, Number(f[0]))).toString('utf8');
     case KIND.UCRED: return { pid: Number(f[0]), uid: Number(f[1]), gid: Number(f[2]) };
     case KIND.TCP_INFO: {
-      const out: TcpInfo = {};
+      const out: Record<string, number | bigint> = {};
       f.forEach((v, i) => {
         out[c.tcpInfoFields[i]] = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
       });
-      return out;
+      // TcpInfo is generated from the same field list (build/generators.mjs), its tail
+      // optional: a kernel older than the core's struct returns fewer fields.
+      return out as unknown as TcpInfo;
     }
   }
   return raw;
@@ -97,11 +113,18 @@ export function getOption(sock: Socket, name: string): OptionValue {
 /** Encodes a typed value with the core's codec for the option's kind and sets it. */
 export function setOption(sock: Socket, name: string, value: OptionInput): void {
   const info = lookupOption(name, 'setsockopt');
-  if (info.kind === KIND.INT || info.kind === KIND.BOOL) {
+  if (info.kind === KIND.BOOL) {
+    // A flag is on or off: 2 is more likely a mistake than a way to say "on". The raw
+    // setsockopt still passes any C int, as CPython's does.
+    if (value !== true && value !== false && value !== 0 && value !== 1) {
+      throw new TypeError(`${name} takes true/false or 0/1, not ${show(value)}`);
+    }
+    sock.setsockopt(info.hostLevel, info.hostNumber, value === true || value === 1 ? 1 : 0);
+    return;
+  }
+  if (info.kind === KIND.INT) {
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    if (info.kind === KIND.BOOL && typeof value !== 'boolean' && typeof value !== 'number') throw new TypeError(`${name} takes a boolean`);
-    const n = Number(intField(v, name, -0x80000000, 0x7fffffff));
-    sock.setsockopt(info.hostLevel, info.hostNumber, info.kind === KIND.BOOL ? (n !== 0 ? 1 : 0) : n);
+    sock.setsockopt(info.hostLevel, info.hostNumber, Number(intField(v, name, -0x80000000, 0x7fffffff)));
     return;
   }
   const c = core();

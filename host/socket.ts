@@ -3,14 +3,19 @@
 // (Modules/socketmodule.c, sock_getsockopt / sock_setsockopt) on the same machine.
 
 import { native, F_GETFL, F_SETFL, O_NONBLOCK, type NativeApi } from './native/libc.js';
+import { waitReady } from './socket-wait.js';
+import { errnoNumber } from './native/errno.js';
 import {
   AF_INET, AF_INET6, SOCKADDR_MAX, decodeSockaddr, encodeSockaddrIn, encodeSockaddrIn6,
   parseIPv4, parseIPv6, type SockAddr,
 } from './native/sockaddr.js';
 import { core } from './core.js';
 import { SocketError } from './errors.js';
-import { isCInt, checkInt, typeName, isBytesLike } from './validators.js';
-import { getOption, setOption, type OptionValue, type OptionInput } from './options.js';
+import { isCInt, checkInt, typeName, isBytesLike, validateTimeout, intoArgs } from './validators.js';
+import {
+  getOption, setOption, type OptionValue, type OptionInput, type OptionValues, type OptionInputs,
+  type ReadableOptionName, type WritableOptionName,
+} from './options.js';
 
 /** CPython's getsockopt buflen limit. */
 const BUFLEN_MAX = 1024;
@@ -19,12 +24,18 @@ const sym = core().symbols;
 const SOCK_STREAM = sym.get('SOCK_STREAM')!;
 const SOCK_NONBLOCK = sym.get('SOCK_NONBLOCK') ?? 0;
 const SOCK_CLOEXEC = sym.get('SOCK_CLOEXEC') ?? 0;
+const SOL_SOCKET = sym.get('SOL_SOCKET')!;
+const SO_ERROR = core().byName.get('SO_ERROR')!.hostNumber;
 
 // Per-thread scratch buffers: every call is synchronous, so one set serves all sockets.
 const OPT = new Uint8Array(BUFLEN_MAX);
 const OPT_INT = new Int32Array(OPT.buffer, 0, 1);
 const OPT_INT_BYTES = new Uint8Array(OPT.buffer, 0, 4);
 const LEN = new Uint32Array(1);
+const EAGAIN = errnoNumber('EAGAIN')!;
+const EWOULDBLOCK = errnoNumber('EWOULDBLOCK') ?? EAGAIN;
+const EINPROGRESS = errnoNumber('EINPROGRESS')!;
+const ETIMEDOUT = errnoNumber('ETIMEDOUT')!;
 
 /**
  * The int forms of getsockopt/setsockopt, bound to OPT_INT and LEN by native
@@ -71,6 +82,12 @@ export class Socket {
   private readonly owned: boolean;
   private readonly libc: NativeApi;
   private readonly ints: IntOpts;
+  /**
+   * Python's timeout, in seconds: null blocks, 0 never waits, > 0 waits at most that
+   * long. undefined until settimeout/setblocking: then it follows the fd's O_NONBLOCK
+   * (a socket from fromNodeSocket is non-blocking, as Python sees such an fd).
+   */
+  private timeout: number | null | undefined = undefined;
 
   /** @internal Use `socket()` or `fromNodeSocket()`. */
   constructor(fd: number, family: number, type: number, proto: number, owned = true, libc: NativeApi = native()) {
@@ -91,10 +108,16 @@ export class Socket {
 
   /**
    * getsockopt(level, optname) -> number; getsockopt(level, optname, buflen) -> bytes.
-   * buflen 0 is the number form; 1..1024 gives the bytes the kernel wrote.
+   * buflen 0 is the number form (as CPython's); 1..1024 gives the bytes the kernel
+   * wrote; any other buflen is a RangeError.
    */
-  getsockopt(level: number, optname: number): number;
-  getsockopt(level: number, optname: number, buflen: number): Uint8Array | number;
+  getsockopt(level: number, optname: number, buflen?: 0): number;
+  /**
+   * With a buflen: the bytes the kernel wrote (at most buflen), a `Uint8Array`. A
+   * literal 0 is the number form; a buflen typed only as `number` may be 0, so its
+   * result is `Uint8Array | number`.
+   */
+  getsockopt<B extends number>(level: number, optname: number, buflen: B): B extends 0 ? number : number extends B ? Uint8Array | number : Uint8Array;
   getsockopt(level: number, optname: number, buflen?: number): Uint8Array | number {
     if (!isCInt(level)) checkInt(level, 'level');
     if (!isCInt(optname)) checkInt(optname, 'optname');
@@ -143,12 +166,29 @@ export class Socket {
     if (rc < 0) throw this.fail('setsockopt');
   }
 
-  /** Reads an option by name and returns it typed (see README, "Typed options"). */
+  /**
+   * Reads an option by name and returns it typed by its kind in the catalogue (see
+   * README, "Typed options"): `getOption('SO_LINGER')` is a `Linger`. A name the
+   * catalogue lacks, or a set-only option's, is a compile error when written as a
+   * literal; at run time an unknown name is a TypeError, an option absent on this
+   * platform a SocketError ENOPROTOOPT.
+   */
+  getOption<N extends ReadableOptionName>(name: N): OptionValues[N];
+  /** A name known only at run time (a `string`): the value is any option's. */
+  getOption<S extends string>(name: string extends S ? S : never): OptionValue;
   getOption(name: string): OptionValue {
     return getOption(this, name);
   }
 
-  /** Sets an option by name from a typed value. */
+  /**
+   * Sets an option by name from a value of its kind: `setOption('SO_LINGER', { onoff:
+   * true, seconds: 5 })`. A flag (kind 0,1) takes true/false or 0/1, anything else is a
+   * TypeError. A misspelt or read-only option's name, or a value of the wrong type, is a
+   * compile error when the name is a literal.
+   */
+  setOption<N extends WritableOptionName>(name: N, value: OptionInputs[N]): void;
+  /** A name known only at run time (a `string`): the value is checked at run time. */
+  setOption<S extends string>(name: string extends S ? S : never, value: OptionInput): void;
   setOption(name: string, value: OptionInput): void {
     setOption(this, name, value);
   }
@@ -163,46 +203,77 @@ export class Socket {
     if (this.libc.listen(this.fd, Math.max(0, b)) < 0) throw this.fail('listen');
   }
 
-  /** Waits for a connection: [new socket, peer address]. */
+  /** Waits for a connection: [new socket, peer address]. The new socket blocks (timeout None). */
   accept(): [Socket, Address] {
     ADDRLEN[0] = SOCKADDR_MAX;
-    const fd = this.libc.accept4(this.fd, ADDR, ADDRLEN, SOCK_CLOEXEC);
-    if (fd < 0) throw this.fail('accept');
+    let fd = this.libc.accept4(this.fd, ADDR, ADDRLEN, SOCK_CLOEXEC);
+    if (fd < 0) fd = this.again(false, 'accept', () => { ADDRLEN[0] = SOCKADDR_MAX; return this.libc.accept4(this.fd, ADDR, ADDRLEN, SOCK_CLOEXEC); });
     const peer = this.decodeAddress(ADDR, ADDRLEN[0]);
     return [new Socket(fd, this.family, this.type, this.proto, true, this.libc), peer];
   }
 
+  /** Connects; with a timeout, waits at most that long ('timed out', code ETIMEDOUT). */
   connect(address: Address | [string, number]): void {
-    const rc = this.connect_ex(address);
+    const rc = this.connectErrno(address, 'connect');
+    if (rc === ETIMEDOUT) throw this.timedOut('connect');
     if (rc !== 0) throw new SocketError(rc, 'connect');
   }
 
-  /** connect() that returns the errno number instead of throwing (0 on success). */
+  /**
+   * connect() that returns the errno number instead of throwing (0 on success); as in
+   * CPython, a connect that timed out returns EWOULDBLOCK.
+   */
   connect_ex(address: Address | [string, number]): number {
-    const len = this.encodeAddress(address, 'connect');
-    return this.libc.connect(this.fd, ADDR, len) < 0 ? this.libc.errno() : 0;
+    const rc = this.connectErrno(address, 'connect_ex');
+    return rc === ETIMEDOUT ? EWOULDBLOCK : rc;
+  }
+
+  /** connect(2), and with a timeout > 0 the wait for its end: 0, an errno, or ETIMEDOUT for the timeout. */
+  private connectErrno(address: unknown, what: string): number {
+    const len = this.encodeAddress(address, what);
+    if (this.libc.connect(this.fd, ADDR, len) === 0) return 0;
+    const err = this.libc.errno();
+    const t = this.timeout;
+    if (err !== EINPROGRESS || t === undefined || t === null || t === 0) return err;
+    if (!waitReady(this.libc, this.fd, true, performance.now() + t * 1000, 'connect')) return ETIMEDOUT;
+    // The connect's outcome, as CPython reads it.
+    LEN[0] = 4;
+    return this.ints.get(this.fd, SOL_SOCKET, SO_ERROR) < 0 ? this.libc.errno() : OPT_INT[0];
   }
 
   /** Sends bytes; returns how many the kernel took. */
   send(data: BytesLike, flags = 0): number {
     const bytes = this.bytesArg(data, 'send');
-    const n = this.libc.send(this.fd, bytes, bytes.length, checkInt(flags, 'flags'));
-    if (n < 0) throw this.fail('send');
+    const f = checkInt(flags, 'flags');
+    let n = this.libc.send(this.fd, bytes, bytes.length, f);
+    if (n < 0) n = this.again(true, 'send', () => this.libc.send(this.fd, bytes, bytes.length, f));
     return n;
   }
 
   /** Sends all of `data`, looping over partial sends. */
   sendall(data: BytesLike, flags = 0): void {
     let bytes = this.bytesArg(data, 'sendall');
-    while (bytes.length > 0) bytes = bytes.subarray(this.send(bytes, flags));
+    const f = checkInt(flags, 'flags');
+    // With a timeout, it bounds the whole call (CPython since 3.5), not each send.
+    const t = this.timeout;
+    const deadline = t !== undefined && t !== null && t > 0 ? performance.now() + t * 1000 : 0;
+    while (bytes.length > 0) {
+      const n = this.libc.send(this.fd, bytes, bytes.length, f);
+      if (n >= 0) {
+        bytes = bytes.subarray(n);
+        continue;
+      }
+      const err = this.libc.errno();
+      if (deadline === 0 || (err !== EAGAIN && err !== EWOULDBLOCK)) throw new SocketError(err, 'sendall');
+      if (!waitReady(this.libc, this.fd, true, deadline, 'sendall')) throw this.timedOut('sendall');
+    }
   }
 
   /** Receives at most `bufsize` bytes; an empty result means the peer closed. */
   recv(bufsize: number, flags = 0): Buffer {
     const size = this.sizeArg(bufsize, 'recv');
     const buf = Buffer.allocUnsafe(size);
-    const n = this.libc.recv(this.fd, buf, size, checkInt(flags, 'flags'));
-    if (n < 0) throw this.fail('recv');
+    const n = this.recvInto(buf, size, checkInt(flags, 'flags'), 'recv');
     return buf.subarray(0, n);
   }
 
@@ -214,8 +285,8 @@ export class Socket {
     if (address === undefined) addr = flagsOrAddress as Address;
     else { flags = checkInt(flagsOrAddress, 'flags'); addr = address; }
     const len = this.encodeAddress(addr, 'sendto');
-    const n = this.libc.sendto(this.fd, bytes, bytes.length, flags, ADDR, len);
-    if (n < 0) throw this.fail('sendto');
+    let n = this.libc.sendto(this.fd, bytes, bytes.length, flags, ADDR, len);
+    if (n < 0) n = this.again(true, 'sendto', () => this.libc.sendto(this.fd, bytes, bytes.length, flags, ADDR, len));
     return n;
   }
 
@@ -223,10 +294,41 @@ export class Socket {
   recvfrom(bufsize: number, flags = 0): [Buffer, Address | null] {
     const size = this.sizeArg(bufsize, 'recvfrom');
     const buf = Buffer.allocUnsafe(size);
-    ADDRLEN[0] = SOCKADDR_MAX;
-    const n = this.libc.recvfrom(this.fd, buf, size, checkInt(flags, 'flags'), ADDR, ADDRLEN);
-    if (n < 0) throw this.fail('recvfrom');
+    const n = this.recvfromInto(buf, size, checkInt(flags, 'flags'), 'recvfrom');
     return [buf.subarray(0, n), ADDRLEN[0] > 0 ? this.decodeAddress(ADDR, ADDRLEN[0]) : null];
+  }
+
+  /**
+   * Python's recv_into: receives into `buffer` (at most `nbytes`, 0: the buffer's
+   * length) and returns how many bytes came; 0 means the peer closed.
+   */
+  recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): number {
+    const [view, n] = intoArgs(buffer, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    return this.recvInto(view, n, checkInt(flags, 'flags'), 'recv_into');
+  }
+
+  /** Python's recvfrom_into: [bytes received, sender address]. */
+  recvfrom_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): [number, Address | null] {
+    const [view, n] = intoArgs(buffer, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    const got = this.recvfromInto(view, n, checkInt(flags, 'flags'), 'recvfrom_into');
+    return [got, ADDRLEN[0] > 0 ? this.decodeAddress(ADDR, ADDRLEN[0]) : null];
+  }
+
+  /**
+   * Python's settimeout: null blocks (the default), 0 never waits (a call that would
+   * throws EAGAIN / EINPROGRESS, as setblocking(false)), seconds > 0 wait at most that
+   * long, then throw SocketError code 'ETIMEDOUT' with Python's message 'timed out'.
+   * A timeout applies to each call (sendall: to the whole call), as in CPython.
+   */
+  settimeout(value: number | null): void {
+    const t = validateTimeout(value);
+    this.setNonblock(t !== null);
+    this.timeout = t;
+  }
+
+  /** The timeout in seconds, or null when the socket blocks. */
+  gettimeout(): number | null {
+    return this.timeout === undefined ? (this.nonblockFlag() ? 0 : null) : this.timeout;
   }
 
   /** shutdown(SHUT_RD | SHUT_WR | SHUT_RDWR). */
@@ -246,19 +348,14 @@ export class Socket {
     return this.decodeAddress(ADDR, ADDRLEN[0]);
   }
 
-  /** setblocking(false) sets O_NONBLOCK: calls that would wait throw EAGAIN / EINPROGRESS. */
+  /** setblocking(false) is settimeout(0), setblocking(true) settimeout(null), as in Python. */
   setblocking(flag: boolean): void {
-    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
-    if (fl < 0) throw this.fail('fcntl');
-    const next = flag ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
-    if (this.libc.fcntl(this.fd, F_SETFL, next) < 0) throw this.fail('fcntl');
+    this.settimeout(flag ? null : 0);
   }
 
-  /** True unless O_NONBLOCK is set. */
+  /** False when the timeout is 0 (non-blocking); true otherwise, a timeout > 0 included. */
   getblocking(): boolean {
-    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
-    if (fl < 0) throw this.fail('fcntl');
-    return (fl & O_NONBLOCK) === 0;
+    return this.gettimeout() !== 0;
   }
 
   /**
@@ -295,6 +392,55 @@ export class Socket {
   /** @internal The native layer this socket calls. */
   get native(): NativeApi {
     return this.libc;
+  }
+
+  private nonblockFlag(): boolean {
+    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
+    if (fl < 0) throw this.fail('fcntl');
+    return (fl & O_NONBLOCK) !== 0;
+  }
+
+  private setNonblock(on: boolean): void {
+    const fl = this.libc.fcntl(this.fd, F_GETFL, 0);
+    if (fl < 0) throw this.fail('fcntl');
+    const next = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+    if (next !== fl && this.libc.fcntl(this.fd, F_SETFL, next) < 0) throw this.fail('fcntl');
+  }
+
+  private timedOut(syscall: string): SocketError {
+    return new SocketError(ETIMEDOUT, syscall, 'timed out');
+  }
+
+  /**
+   * A call that failed (`op` returned < 0): with a timeout > 0 and EAGAIN, waits for the
+   * fd (poll(2), up to what is left of the timeout) and calls `op` again, as CPython's
+   * sock_call does; otherwise, or when the time is up, throws. Only failures come here,
+   * so a call that succeeds at once pays nothing for timeouts.
+   */
+  private again(writing: boolean, syscall: string, op: () => number): number {
+    const t = this.timeout;
+    let err = this.libc.errno();
+    if (t === undefined || t === null || t === 0 || (err !== EAGAIN && err !== EWOULDBLOCK)) throw new SocketError(err, syscall);
+    const deadline = performance.now() + t * 1000;
+    for (;;) {
+      if (!waitReady(this.libc, this.fd, writing, deadline, syscall)) throw this.timedOut(syscall);
+      const n = op();
+      if (n >= 0) return n;
+      err = this.libc.errno();
+      if (err !== EAGAIN && err !== EWOULDBLOCK) throw new SocketError(err, syscall);
+    }
+  }
+
+  private recvInto(buf: Uint8Array, size: number, flags: number, syscall: string): number {
+    const n = this.libc.recv(this.fd, buf, size, flags);
+    return n >= 0 ? n : this.again(false, syscall, () => this.libc.recv(this.fd, buf, size, flags));
+  }
+
+  private recvfromInto(buf: Uint8Array, size: number, flags: number, syscall: string): number {
+    ADDRLEN[0] = SOCKADDR_MAX;
+    const n = this.libc.recvfrom(this.fd, buf, size, flags, ADDR, ADDRLEN);
+    if (n >= 0) return n;
+    return this.again(false, syscall, () => { ADDRLEN[0] = SOCKADDR_MAX; return this.libc.recvfrom(this.fd, buf, size, flags, ADDR, ADDRLEN); });
   }
 
   private bytesArg(data: unknown, what: string): Uint8Array {

@@ -126,3 +126,33 @@ export function stringList(where: string, value: unknown): readonly string[] {
   }
   return value as string[];
 }
+
+/** The longest timeout CPython takes: its clock counts nanoseconds in an int64. */
+const TIMEOUT_MAX_SECONDS = 9223372036;
+
+/**
+ * Python's settimeout argument: null (blocking) or seconds ≥ 0. TypeError for a
+ * non-number (CPython: TypeError), RangeError for NaN, a negative value ('Timeout value
+ * out of range', CPython's ValueError) or one too large (CPython's OverflowError).
+ */
+export function validateTimeout(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'number') throw new TypeError(`settimeout takes a number of seconds or null, not ${typeName(v)}`);
+  if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
+  if (v < 0) throw new RangeError('Timeout value out of range');
+  if (v > TIMEOUT_MAX_SECONDS) throw new RangeError('timestamp out of range for platform time_t');
+  return v;
+}
+
+/**
+ * recv_into's and recvfrom_into's (buffer, nbytes), as CPython checks them: a byte view
+ * of the buffer, and how many bytes to take (nbytes 0: the buffer's length).
+ */
+export function intoArgs(buffer: unknown, nbytes: unknown, what: string, tooSmall: string): [Uint8Array, number] {
+  if (!ArrayBuffer.isView(buffer)) throw new TypeError(`${what}() argument 1 must be read-write bytes-like object, not ${typeName(buffer)}`);
+  const view = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const n = checkInt(nbytes, 'nbytes');
+  if (n < 0) throw new RangeError(`negative buffersize in ${what}`);
+  if (n > view.length) throw new RangeError(tooSmall);
+  return [view, n === 0 ? view.length : n];
+}

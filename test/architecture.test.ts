@@ -22,7 +22,7 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-const FACADE = ['socket', 'options', 'constants', 'catalogue', 'node', 'table'];
+const FACADE = ['socket', 'socket-wait', 'options', 'option-types', 'constants', 'catalogue', 'node', 'table'];
 const SANDBOX = files('sandbox');
 
 describe('floors', () => {

@@ -130,6 +130,26 @@ describe('typed options', () => {
     expect(s.getsockopt(IPPROTO_TCP, HEADER.TCP_NODELAY)).toBe(1);
   });
 
+  test('a flag (kind 0,1) takes true/false and 0/1; 2, -1, 0.5 and \'1\' are TypeError and leave it as it was', () => {
+    const s = sock();
+    for (const [v, want] of [[true, 1], [false, 0], [1, 1], [0, 0]] as const) {
+      s.setOption('SO_REUSEADDR', v);
+      expect(s.getsockopt(SOL_SOCKET, constants.SO_REUSEADDR)).toBe(want);
+      expect(s.getOption('SO_REUSEADDR')).toBe(want === 1);
+    }
+    s.setOption('SO_REUSEADDR', true);
+    for (const v of [2, -1, 0.5, '1', null]) {
+      // @ts-expect-error: a flag takes boolean | 0 | 1
+      const e = thrown(() => s.setOption('SO_REUSEADDR', v));
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as TypeError).message).toMatch(/^SO_REUSEADDR takes true\/false or 0\/1, not /);
+    }
+    expect(s.getOption('SO_REUSEADDR')).toBe(true);
+    // The raw form is CPython's: any C int.
+    s.setsockopt(SOL_SOCKET, constants.SO_REUSEADDR, 2);
+    expect(s.getsockopt(SOL_SOCKET, constants.SO_REUSEADDR)).toBe(1);
+  });
+
   test('SO_RCVBUF and SO_SNDBUF set to different sizes: each getter reads its own, at the header\'s number', () => {
     const s = sock();
     s.setOption('SO_RCVBUF', 65536);
@@ -166,7 +186,7 @@ describe('typed options', () => {
     expect(s.getOption('SO_LINGER')).toEqual({ onoff: false, seconds: 0 });
     s.setOption('SO_LINGER', { onoff: true, seconds: 5 });
     expect(s.getOption('SO_LINGER')).toEqual({ onoff: true, seconds: 5 });
-    const raw = s.getsockopt(SOL_SOCKET, constants.SO_LINGER, 8) as Uint8Array;
+    const raw: Uint8Array = s.getsockopt(SOL_SOCKET, constants.SO_LINGER, 8);
     expect(Array.from(raw)).toEqual([1, 0, 0, 0, 5, 0, 0, 0]);
   });
 
@@ -176,6 +196,7 @@ describe('typed options', () => {
     s.setOption('SO_RCVTIMEO', { sec: 2, usec: 500000 });
     expect(s.getOption('SO_RCVTIMEO')).toEqual({ sec: 2, usec: 500000 });
     expect(thrown(() => s.setOption('SO_RCVTIMEO', { sec: 1, usec: 1_000_000 }))).toBeInstanceOf(RangeError);
+    // @ts-expect-error: SO_RCVTIMEO takes a Timeval
     expect(thrown(() => s.setOption('SO_RCVTIMEO', 5))).toBeInstanceOf(TypeError);
   });
 
@@ -202,22 +223,24 @@ describe('typed options', () => {
     const server = sock();
     server.bind(['127.0.0.1', 0]);
     server.listen();
-    expect((server.getOption('TCP_INFO') as Record<string, number>).state).toBe(10);
+    expect(server.getOption('TCP_INFO').state).toBe(10);
     const client = sock();
     client.connect(server.getsockname());
-    const info = client.getOption('TCP_INFO') as Record<string, number>;
+    const info = client.getOption('TCP_INFO');
     expect(info.state).toBe(1);
-    for (const f of ['rtt', 'rttvar', 'snd_cwnd', 'retransmits', 'total_retrans']) expect(typeof info[f]).toBe('number');
+    for (const f of ['rtt', 'rttvar', 'snd_cwnd', 'retransmits', 'total_retrans'] as const) expect(typeof info[f]).toBe('number');
     expect(info.snd_cwnd).toBeGreaterThan(0);
   });
 
   test('SO_PEERCRED on a TCP socket decodes as { pid, uid, gid }', () => {
-    expect(Object.keys(sock().getOption('SO_PEERCRED') as object)).toEqual(['pid', 'uid', 'gid']);
+    expect(Object.keys(sock().getOption('SO_PEERCRED'))).toEqual(['pid', 'uid', 'gid']);
   });
 
   test('unknown names are TypeError; read-only options refuse setOption', () => {
     const s = sock();
+    // @ts-expect-error: not an option of the catalogue
     expect(thrown(() => s.getOption('SO_NOPE'))).toBeInstanceOf(TypeError);
+    // @ts-expect-error: SO_TYPE is read-only
     const e = thrown(() => s.setOption('SO_TYPE', 1)) as SocketError;
     expect(e.code).toBe('ENOPROTOOPT');
   });

@@ -17,6 +17,8 @@ const FILES: readonly [string, string][] = [
   ['guest/c/sockbox.h', 'the catalogue (option macros)'],
   ['guest/c/sockbox.c', 'host/native/errno.ts (Linux -> guest errno table, errno names)'],
   ['assembly/errno.ts', 'host/native/errno.ts (the core\'s Errno constants)'],
+  ['host/option-types.ts', 'the catalogue (option names, getOption/setOption value types, TcpInfo)'],
+  ['host/constants.ts', 'the catalogue (the Constants type)'],
 ];
 
 describe('generated files are current (run `npm run generate` after changing assembly/ or host/native/errno.ts)', () => {
