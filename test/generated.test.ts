@@ -51,6 +51,14 @@ describe('generated files are current (run `npm run generate` after changing ass
 });
 
 describe('what the generated files say', () => {
+  test('README\'s Contents lists every section heading, in order', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const contents = readme.slice(readme.indexOf('## Contents'), readme.indexOf('\n## ', readme.indexOf('## Contents') + 1));
+    const listed = [...contents.matchAll(/^ *- \[(.+?)\]\(#/gm)].map((m) => m[1]);
+    const headings = [...readme.matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]).filter((h) => h !== 'Contents');
+    expect(listed).toEqual(headings);
+  });
+
   test('README shows the Python-style example with a fresh socket\'s SO_REUSEADDR as 0', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toMatch(/getsockopt\(SOL_SOCKET, SO_REUSEADDR\);\s+\/\/ 0 on a fresh socket/);
