@@ -2,7 +2,7 @@
 // sockets through host/native. getsockopt/setsockopt follow CPython's argument rules
 // (Modules/socketmodule.c, sock_getsockopt / sock_setsockopt) on the same machine.
 
-import { native, F_GETFL, F_SETFL, O_NONBLOCK, type NativeApi } from './native/libc.js';
+import { native, intErrno, F_GETFL, F_SETFL, O_NONBLOCK, type NativeApi } from './native/libc.js';
 import { waitReady } from './socket-wait.js';
 import { errnoNumber } from './native/errno.js';
 import {
@@ -29,32 +29,14 @@ const SO_ERROR = core().byName.get('SO_ERROR')!.hostNumber;
 
 // Per-thread scratch buffers: every call is synchronous, so one set serves all sockets.
 const OPT = new Uint8Array(BUFLEN_MAX);
-const OPT_INT = new Int32Array(OPT.buffer, 0, 1);
-const OPT_INT_BYTES = new Uint8Array(OPT.buffer, 0, 4);
 const LEN = new Uint32Array(1);
+/** The smallest C int: getsockoptInt's results below it are failures. */
+const INT_MIN = -2147483648;
 const EAGAIN = errnoNumber('EAGAIN')!;
 const EWOULDBLOCK = errnoNumber('EWOULDBLOCK') ?? EAGAIN;
 const EINPROGRESS = errnoNumber('EINPROGRESS')!;
 const ETIMEDOUT = errnoNumber('ETIMEDOUT')!;
 
-/**
- * The int forms of getsockopt/setsockopt, bound to OPT_INT and LEN by native
- * address. koffi converts a typed-array argument on every call; a fixed address held
- * as a constant in this closure costs nothing (and allocates nothing).
- */
-interface IntOpts {
-  get(fd: number, level: number, optname: number): number;
-  set(fd: number, level: number, optname: number): number;
-}
-function intOpts(libc: NativeApi): IntOpts {
-  const OPT_ADDR = libc.addressOf(OPT_INT_BYTES);
-  const LEN_ADDR = libc.addressOf(LEN);
-  return {
-    get: (fd, level, optname) => libc.getsockoptAt(fd, level, optname, OPT_ADDR, LEN_ADDR),
-    set: (fd, level, optname) => libc.setsockoptAt(fd, level, optname, OPT_ADDR, 4),
-  };
-}
-let sharedIntOpts: IntOpts | undefined;
 const ADDR = new Uint8Array(SOCKADDR_MAX);
 const ADDRLEN = new Uint32Array(1);
 
@@ -81,7 +63,6 @@ export class Socket {
   private fd: number;
   private readonly owned: boolean;
   private readonly libc: NativeApi;
-  private readonly ints: IntOpts;
   /**
    * Python's timeout, in seconds: null blocks, 0 never waits, > 0 waits at most that
    * long. undefined until settimeout/setblocking: then it follows the fd's O_NONBLOCK
@@ -97,8 +78,6 @@ export class Socket {
     this.proto = proto;
     this.owned = owned;
     this.libc = libc;
-    if (libc === native()) this.ints = sharedIntOpts ??= intOpts(libc);
-    else this.ints = intOpts(libc);
   }
 
   /** The file descriptor, or -1 once closed (as Python). */
@@ -122,10 +101,10 @@ export class Socket {
     if (!isCInt(level)) checkInt(level, 'level');
     if (!isCInt(optname)) checkInt(optname, 'optname');
     if (buflen === undefined || buflen === 0) {
-      OPT_INT[0] = 0;
-      LEN[0] = 4;
-      if (this.ints.get(this.fd, level, optname) < 0) throw this.fail('getsockopt');
-      return OPT_INT[0];
+      // The int form in one native call: the value, or INT_ERROR - errno.
+      const v = this.libc.getsockoptInt(this.fd, level, optname);
+      if (v < INT_MIN) throw new SocketError(intErrno(v), 'getsockopt');
+      return v;
     }
     const n = checkInt(buflen, 'buflen');
     if (n < 0 || n > BUFLEN_MAX) throw new RangeError('getsockopt buflen out of range');
@@ -152,8 +131,9 @@ export class Socket {
       // Python's `I` format: an unsigned int, masked without an overflow check.
       rc = this.libc.setsockopt(this.fd, level, optname, null, Number(BigInt.asUintN(32, BigInt(optlen))));
     } else if (typeof value === 'boolean' || isCInt(value)) {
-      OPT_INT[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      rc = this.ints.set(this.fd, level, optname);
+      const e = this.libc.setsockoptInt(this.fd, level, optname, typeof value === 'boolean' ? (value ? 1 : 0) : value);
+      if (e < 0) throw new SocketError(-e, 'setsockopt');
+      return;
     } else if (isBytesLike(value)) {
       const bytes = toBytes(value);
       rc = this.libc.setsockopt(this.fd, level, optname, bytes, bytes.length);
@@ -237,8 +217,8 @@ export class Socket {
     if (err !== EINPROGRESS || t === undefined || t === null || t === 0) return err;
     if (!waitReady(this.libc, this.fd, true, performance.now() + t * 1000, 'connect')) return ETIMEDOUT;
     // The connect's outcome, as CPython reads it.
-    LEN[0] = 4;
-    return this.ints.get(this.fd, SOL_SOCKET, SO_ERROR) < 0 ? this.libc.errno() : OPT_INT[0];
+    const so = this.libc.getsockoptInt(this.fd, SOL_SOCKET, SO_ERROR);
+    return so < INT_MIN ? intErrno(so) : so;
   }
 
   /** Sends bytes; returns how many the kernel took. */

@@ -5,8 +5,18 @@
 // call on the project's 2-core VM, raw buffers ~1.57x the C syscall loop (DESIGN.md).
 // Nothing here uses `.async`. Every function returns what libc returns; after a -1,
 // `errno()` tells why.
+//
+// The hot option calls (getsockoptAt/setsockoptAt, getsockoptInt/setsockoptInt) go
+// through sockbox's Node-API addon (native/sockbox_native.c, prebuilt in
+// prebuilds/<platform>-<arch>/) when it loads: 110-170 ns less per call than koffi on
+// the project's VM (bench/spike-native). Where no binary fits, or with
+// SOCKBOX_NATIVE=koffi, koffi serves them too; SOCKBOX_NATIVE=addon insists on the addon.
 
 import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A buffer libc may read or write: a typed-array view (zero copy), or null for NULL. */
 export type Buf = ArrayBufferView | null;
@@ -48,12 +58,59 @@ export interface NativeApi {
   addressOf(buf: ArrayBufferView): number;
   getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
   setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
+  /**
+   * getsockopt(2) of a C int: the int, or INT_ERROR - errno (below every int: an
+   * option's value may be negative). See intErrno().
+   */
+  getsockoptInt(fd: number, level: number, optname: number): number;
+  /** setsockopt(2) of a C int: 0, or -errno. */
+  setsockoptInt(fd: number, level: number, optname: number, value: number): number;
   /** recvmsg(2) with a struct msghdr at a native address. */
   recvmsgAt(fd: number, msg: number, flags: number): number;
   /** sendmsg(2) with a struct msghdr at a native address. */
   sendmsgAt(fd: number, msg: number, flags: number): number;
   /** getaddrinfo(3) for numeric and named hosts; the answers as sockaddr bytes. */
   getaddrinfo(node: string | null, service: string | null, hints: AddrinfoHints): { rc: number; results: AddrinfoResult[] };
+  /** Which crossing the option calls take: the Node-API addon, or koffi. */
+  readonly crossing: 'addon' | 'koffi';
+}
+
+/** getsockoptInt's failures are INT_ERROR - errno: below -2^31, so never a value. */
+export const INT_ERROR = -4294967296;
+/** The errno of a getsockoptInt failure (a result below -2^31), or 0 for a value. */
+export function intErrno(result: number): number {
+  return result < -2147483648 ? INT_ERROR - result : 0;
+}
+
+/** The addon's functions (native/sockbox_native.c). */
+interface Addon {
+  getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
+  setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
+  getsockoptInt(fd: number, level: number, optname: number): number;
+  setsockoptInt(fd: number, level: number, optname: number, value: number): number;
+}
+
+/**
+ * The prebuilt addon for this platform, looked for in prebuilds/ beside the package
+ * (dist/ in the package, host/native/ in the repository), or undefined. SOCKBOX_NATIVE:
+ * 'koffi' skips it; 'addon' makes a missing or broken one an error.
+ */
+function loadAddon(): Addon | undefined {
+  const want = process.env.SOCKBOX_NATIVE;
+  if (want === 'koffi') return undefined;
+  const rel = join('prebuilds', `${process.platform}-${process.arch}`, 'sockbox.node');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let path: string | undefined;
+  for (let i = 0; i < 4 && path === undefined; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, rel))) path = join(dir, rel);
+  }
+  try {
+    if (path === undefined) throw new Error(`no ${rel} beside the package`);
+    return createRequire(import.meta.url)(path) as Addon;
+  } catch (e) {
+    if (want === 'addon') throw new Error(`sockbox: SOCKBOX_NATIVE=addon, but the addon does not load: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** getaddrinfo hints (host numbering). */
@@ -108,11 +165,52 @@ function bind(): NativeApi {
   const close = f('int close(int)');
   const fcntlInt = (fd: number, cmd: number, arg: number): number => fcntl(fd, cmd, 'int', arg);
   const memmove = f('uintptr_t memmove(void *, void *, size_t)');
-  const getsockoptAt = f('int getsockopt(int, int, int, uintptr_t, uintptr_t)');
-  const setsockoptAt = f('int setsockopt(int, int, int, uintptr_t, uint32_t)');
+  const koffiGetAt = f('int getsockopt(int, int, int, uintptr_t, uintptr_t)');
+  const koffiSetAt = f('int setsockopt(int, int, int, uintptr_t, uint32_t)');
   const recvmsgAt = f('intptr_t recvmsg(int, uintptr_t, int)');
   const sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)');
   const addressOf = (buf: ArrayBufferView): number => Number(memmove(buf, buf, 0));
+
+  // The option calls: the addon's where it loads (a failure's errno handed to koffi's
+  // errno(), so errno() answers for every call alike), koffi's otherwise.
+  const addon = loadAddon();
+  let getsockoptAt: NativeApi['getsockoptAt'];
+  let setsockoptAt: NativeApi['setsockoptAt'];
+  let getsockoptInt: NativeApi['getsockoptInt'];
+  let setsockoptInt: NativeApi['setsockoptInt'];
+  if (addon) {
+    const { getsockoptAt: aGet, setsockoptAt: aSet } = addon;
+    getsockoptAt = (fd, level, name, optval, optlen) => {
+      const r = aGet(fd, level, name, optval, optlen);
+      if (r >= 0) return r;
+      koffi.errno(-r);
+      return -1;
+    };
+    setsockoptAt = (fd, level, name, optval, optlen) => {
+      const r = aSet(fd, level, name, optval, optlen);
+      if (r >= 0) return r;
+      koffi.errno(-r);
+      return -1;
+    };
+    getsockoptInt = addon.getsockoptInt;
+    setsockoptInt = addon.setsockoptInt;
+  } else {
+    getsockoptAt = koffiGetAt as NativeApi['getsockoptAt'];
+    setsockoptAt = koffiSetAt as NativeApi['setsockoptAt'];
+    // An int and its length at fixed native addresses (128 bytes: off V8's heap, so the
+    // address never moves).
+    const cell = new Int32Array(32);
+    const at = addressOf(cell);
+    getsockoptInt = (fd, level, name) => {
+      cell[0] = 0;
+      cell[1] = 4;
+      return koffiGetAt(fd, level, name, at, at + 4) < 0 ? INT_ERROR - koffi.errno() : cell[0];
+    };
+    setsockoptInt = (fd, level, name, value) => {
+      cell[0] = value;
+      return koffiSetAt(fd, level, name, at, 4) < 0 ? -koffi.errno() : 0;
+    };
+  }
   const ioctl = f('int ioctl(int, unsigned long, void *)');
   const ioctlOut = new Int32Array(1);
   const ioctlInt = (fd: number, request: number): number => (ioctl(fd, request, ioctlOut) < 0 ? -1 : ioctlOut[0]);
@@ -176,7 +274,8 @@ function bind(): NativeApi {
     socket, bind: bindFn, listen, accept4, connect, send, recv, sendto, recvfrom, shutdown,
     getsockname, getpeername, getsockopt, setsockopt, fcntl: fcntlInt, poll, pipe, write,
     close, errno: () => koffi.errno(),
-    addressOf, getsockoptAt, setsockoptAt, recvmsgAt, sendmsgAt, getaddrinfo, ioctlInt,
+    addressOf, getsockoptAt, setsockoptAt, getsockoptInt, setsockoptInt, recvmsgAt, sendmsgAt, getaddrinfo, ioctlInt,
+    crossing: addon ? 'addon' : 'koffi',
   };
 }
 

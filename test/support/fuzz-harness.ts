@@ -102,6 +102,9 @@ class GuardNative implements NativeApi {
   addressOf(b: ArrayBufferView) { return this.libc.addressOf(b); }
   getsockoptAt(fd: number, lv: number, o: number, v: number, l: number) { this.fd(fd, 'getsockopt'); return this.libc.getsockoptAt(fd, lv, o, v, l); }
   setsockoptAt(fd: number, lv: number, o: number, v: number, l: number) { this.fd(fd, 'setsockopt'); return this.libc.setsockoptAt(fd, lv, o, v, l); }
+  getsockoptInt(fd: number, lv: number, o: number) { this.fd(fd, 'getsockopt'); return this.libc.getsockoptInt(fd, lv, o); }
+  setsockoptInt(fd: number, lv: number, o: number, v: number) { this.fd(fd, 'setsockopt'); return this.libc.setsockoptInt(fd, lv, o, v); }
+  get crossing() { return this.libc.crossing; }
   recvmsgAt(fd: number, m: number, f: number) { this.fd(fd, 'recvmsg'); return this.libc.recvmsgAt(fd, m, f); }
   sendmsgAt(fd: number, m: number, f: number) { this.fd(fd, 'sendmsg'); return this.libc.sendmsgAt(fd, m, f); }
   getaddrinfo(node: string | null, service: string | null, hints: AddrinfoHints): { rc: number; results: AddrinfoResult[] } {

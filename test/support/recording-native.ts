@@ -38,7 +38,7 @@
 // range that runs past its buffer) is not touched: the call fails with EFAULT.
 
 import { constants as osConstants } from 'node:os';
-import { native, POLLIN, POLLOUT, type AddrinfoHints, type AddrinfoResult, type Buf, type NativeApi } from '../../host/native/libc.js';
+import { native, INT_ERROR, POLLIN, POLLOUT, type AddrinfoHints, type AddrinfoResult, type Buf, type NativeApi } from '../../host/native/libc.js';
 import {
   AF_INET, AF_INET6, SOCKADDR_IN_LEN, SOCKADDR_IN6_LEN, decodeSockaddr, encodeSockaddrIn,
   encodeSockaddrIn6, parseIPv4, parseIPv6, type SockAddr,
@@ -445,6 +445,28 @@ export class RecordingNative implements NativeApi {
     if (failed !== undefined) return failed;
     return optlen > 0 && !val ? this.fail(E.EFAULT) : 0;
   }
+
+  /** The int form, as the real layer's: the value, or INT_ERROR - errno. Recorded as getsockopt. */
+  getsockoptInt(fd: number, level: number, optname: number): number {
+    this.record('getsockopt', [fd, level, optname]);
+    if (!this.fake(fd)) return INT_ERROR - E.EBADF;
+    const failed = this.failure('getsockopt');
+    if (failed !== undefined) return INT_ERROR - this.errno();
+    return 0;
+  }
+
+  /** The int form: 0, or -errno. Recorded as setsockopt, with the value's bytes. */
+  setsockoptInt(fd: number, level: number, optname: number, value: number): number {
+    const data = new Uint8Array(4);
+    new DataView(data.buffer).setInt32(0, value, true);
+    this.record('setsockopt', [fd, level, optname, value], { data });
+    if (!this.fake(fd)) return -E.EBADF;
+    const failed = this.failure('setsockopt');
+    if (failed !== undefined) return -this.errno();
+    return 0;
+  }
+
+  readonly crossing = 'koffi' as const;
 
   /**
    * struct msghdr (<sys/socket.h>), little-endian LP64:
