@@ -1,6 +1,9 @@
 // Sections 1 and 2 (getsockopt / setsockopt latency) and the layer ladder that shows
 // where a guest's getsockopt spends its time. Each contender is a runner: one call
-// measures one round and returns { rowKey: ns per call }.
+// measures one round and returns { rowKey: ns per call }. sockbox's own rows (facade and
+// guests) run twice a round, in a child process per crossing (bench/latency-child.mjs with
+// SOCKBOX_NATIVE=addon, then =koffi, the order swapped every round): the crossing is
+// chosen once per thread, so the fast path and the fallback cannot share a process.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +11,19 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import v8 from 'node:v8';
 import koffi from 'koffi';
-import { socket, constants, Sandbox } from '../../dist/index.js';
+import { constants, Sandbox } from '../../dist/index.js';
 import { sh, run, compileC } from '../lib/proc.mjs';
 import { nsPerCall } from '../lib/stats.mjs';
 import { benchNative } from '../lib/native.mjs';
 import { loopModuleBytes } from '../lib/wasm-loop.mjs';
 
-const { SOL_SOCKET, SO_RCVBUF, SO_KEEPALIVE } = constants;
+const { SOL_SOCKET, SO_RCVBUF } = constants;
+
+/** The crossings sockbox's rows run with, and how their rows are labelled. */
+const CROSSINGS = [
+  { env: 'addon', label: '(addon)' },
+  { env: 'koffi', label: '(koffi fallback)' },
+];
 
 const PY_GET = `
 import socket, time, sys
@@ -47,6 +56,31 @@ function num(r, what) {
 }
 
 /**
+ * sockbox's rows of one section for every crossing: `rows` (each base row once per
+ * crossing, side by side; keys `<key>.<crossing>`) and one runner that runs
+ * bench/latency-child.mjs once per crossing, in an order that alternates by round.
+ */
+function crossingRows(here, mode, n, base) {
+  const child = join(here, 'latency-child.mjs');
+  let round = 0;
+  return {
+    rows: base.flatMap((row) => CROSSINGS.map((c) => ({ ...row, key: `${row.key}.${c.env}`, name: `${row.name} ${c.label}`, crossing: c.env }))),
+    runner: async () => {
+      const order = round++ % 2 === 0 ? CROSSINGS : [...CROSSINGS].reverse();
+      const out = {};
+      for (const c of order) {
+        const r = await run(process.execPath, [child, mode, String(n)], { env: { ...process.env, SOCKBOX_NATIVE: c.env } });
+        if (!r.ok) throw new Error(`latency-child ${mode} (SOCKBOX_NATIVE=${c.env}): ${r.out}`);
+        const { crossing, rows } = JSON.parse(r.out);
+        if (crossing !== c.env) throw new Error(`latency-child ${mode}: asked for ${c.env}, ran ${crossing}`);
+        for (const [k, v] of Object.entries(rows)) out[`${k}.${c.env}`] = v;
+      }
+      return out;
+    },
+  };
+}
+
+/**
  * Everything sections 1 and 2 and the layer ladder need: rows (in table order) and
  * runners, for `n` calls a round. `work` is a scratch folder for the compiled C loop.
  */
@@ -54,16 +88,9 @@ export async function latencySetup({ here, work, n, tools }) {
   const cLoop = tools.cc ? compileC(join(here, 'c', 'getsockopt.c'), work, 'getsockopt') : { ok: false, why: 'no C compiler (cc)' };
   const noC = cLoop.ok ? null : `C loop not built: ${cLoop.why}`;
   const noPy = tools.python ? null : 'python3 not found';
-  const guests = {
-    c: readFileSync(join(here, '..', 'test', 'guests', 'sockguest-c.wasm')),
-    as: readFileSync(join(here, '..', 'test', 'guests', 'sockguest-as.wasm')),
-    optC: readFileSync(join(here, 'guests', 'optloop-c.wasm')),
-    optAs: readFileSync(join(here, 'guests', 'optloop-as.wasm')),
-  };
+  const sockguestC = readFileSync(join(here, '..', 'test', 'guests', 'sockguest-c.wasm'));
   const p2 = join(here, 'preview2-child.mjs');
 
-  const udp = socket(constants.AF_INET, constants.SOCK_DGRAM);
-  const tcp = socket();
   const nodeUdp = dgram.createSocket('udp4');
   await new Promise((r) => nodeUdp.bind(0, '127.0.0.1', r));
   // Node's keepalive exists only on a connected net.Socket: a loopback pair.
@@ -76,27 +103,36 @@ export async function latencySetup({ here, work, n, tools }) {
   // (tens of µs): bounded by time, 300 ms a round, in steps of 200 calls.
   const P2_SET_CALLS = Math.min(n, 5000);
 
+  const sockboxGet = crossingRows(here, 'get', n, [
+    { key: 'facade', name: 'sockbox facade getsockopt' },
+    { key: 'getOption', name: "sockbox facade getOption('SO_RCVBUF')" },
+    { key: 'c.wasmedge', name: 'sockbox guest, C: sock_getsockopt (WasmEdge ABI)', guest: true },
+    { key: 'c.sockbox', name: 'sockbox guest, C: sockbox.getsockopt', guest: true },
+    { key: 'as.wasmedge', name: 'sockbox guest, AssemblyScript: sock_getsockopt (WasmEdge ABI)', guest: true },
+    { key: 'as.sockbox', name: 'sockbox guest, AssemblyScript: sockbox.getsockopt', guest: true },
+  ]);
+  const sockboxSet = crossingRows(here, 'set', n, [
+    { key: 'facade', name: 'sockbox facade setsockopt' },
+    { key: 'setOption', name: "sockbox facade setOption('SO_KEEPALIVE')" },
+    { key: 'c.wasmedge', name: 'sockbox guest, C: sock_setsockopt (WasmEdge ABI)', guest: true },
+    { key: 'c.sockbox', name: 'sockbox guest, C: sockbox.setsockopt', guest: true },
+    { key: 'as.wasmedge', name: 'sockbox guest, AssemblyScript: sock_setsockopt (WasmEdge ABI)', guest: true },
+    { key: 'as.sockbox', name: 'sockbox guest, AssemblyScript: sockbox.setsockopt', guest: true },
+  ]);
+
   const get = {
     rows: [
       { key: 'c', name: 'C getsockopt loop (floor)', floor: true, skip: noC },
       { key: 'py', name: 'Python s.getsockopt', skip: noPy },
       { key: 'node', name: 'Node dgram getRecvBufferSize()' },
-      { key: 'facade', name: 'sockbox facade getsockopt' },
-      { key: 'getOption', name: "sockbox facade getOption('SO_RCVBUF')" },
-      { key: 'c.wasmedge', name: 'sockbox guest, C: sock_getsockopt (WasmEdge ABI)', guest: true },
-      { key: 'c.sockbox', name: 'sockbox guest, C: sockbox.getsockopt', guest: true },
-      { key: 'as.wasmedge', name: 'sockbox guest, AssemblyScript: sock_getsockopt (WasmEdge ABI)', guest: true },
-      { key: 'as.sockbox', name: 'sockbox guest, AssemblyScript: sockbox.getsockopt', guest: true },
+      ...sockboxGet.rows,
       { key: 'p2', name: 'preview2-shim TcpSocket.receiveBufferSize()', note: 'a cached JS field, not a syscall (see below)' },
     ],
     runners: [
       noC ? null : async () => ({ c: num(await run(cLoop.bin, [String(n)]), 'C loop') }),
       noPy ? null : async () => ({ py: num(await run('python3', ['-c', PY_GET, String(n)]), 'python') }),
       async () => ({ node: nsPerCall((k) => { for (let i = 0; i < k; i++) nodeUdp.getRecvBufferSize(); }, n) }),
-      async () => ({ facade: nsPerCall((k) => { for (let i = 0; i < k; i++) udp.getsockopt(SOL_SOCKET, SO_RCVBUF); }, n) }),
-      async () => ({ getOption: nsPerCall((k) => { for (let i = 0; i < k; i++) udp.getOption('SO_RCVBUF'); }, n) }),
-      async () => prefix('c', await guestLines(guests.c, ['sockguest', 'getsockopt-loop', String(n)])),
-      async () => prefix('as', await guestLines(guests.as, ['sockguest', 'getsockopt-loop', String(n)])),
+      sockboxGet.runner,
       async () => ({ p2: num(await run(process.execPath, [p2, 'get', String(n)]), 'preview2-shim') }),
     ].filter(Boolean),
   };
@@ -106,27 +142,19 @@ export async function latencySetup({ here, work, n, tools }) {
       { key: 'c', name: 'C setsockopt loop (floor)', floor: true, skip: noC },
       { key: 'py', name: 'Python s.setsockopt', skip: noPy },
       { key: 'node', name: 'Node net.Socket setKeepAlive()', note: 'connected loopback socket; enabling also sets TCP_KEEPIDLE: 1.5 setsockopt(2) calls a call on average' },
-      { key: 'facade', name: 'sockbox facade setsockopt' },
-      { key: 'setOption', name: "sockbox facade setOption('SO_KEEPALIVE')" },
-      { key: 'c.wasmedge', name: 'sockbox guest, C: sock_setsockopt (WasmEdge ABI)', guest: true },
-      { key: 'c.sockbox', name: 'sockbox guest, C: sockbox.setsockopt', guest: true },
-      { key: 'as.wasmedge', name: 'sockbox guest, AssemblyScript: sock_setsockopt (WasmEdge ABI)', guest: true },
-      { key: 'as.sockbox', name: 'sockbox guest, AssemblyScript: sockbox.setsockopt', guest: true },
+      ...sockboxSet.rows,
       { key: 'p2', name: 'preview2-shim TcpSocket.setKeepAliveEnabled()', note: `${P2_SET_CALLS.toLocaleString('en')} calls a round; on a bound socket it reaches no kernel socket (see below)` },
     ],
     runners: [
       noC ? null : async () => ({ c: num(await run(cLoop.bin, [String(n), 'set']), 'C loop') }),
       noPy ? null : async () => ({ py: num(await run('python3', ['-c', PY_SET, String(n)]), 'python') }),
       async () => ({ node: nsPerCall((k) => { for (let i = 0; i < k; i++) nodeTcp.setKeepAlive((i & 1) === 1); }, n) }),
-      async () => ({ facade: nsPerCall((k) => { for (let i = 0; i < k; i++) tcp.setsockopt(SOL_SOCKET, SO_KEEPALIVE, i & 1); }, n) }),
-      async () => ({ setOption: nsPerCall((k) => { for (let i = 0; i < k; i++) tcp.setOption('SO_KEEPALIVE', (i & 1) === 1); }, n) }),
-      async () => prefix('c', await guestLines(guests.optC, ['optloop', 'setsockopt-loop', String(n)])),
-      async () => prefix('as', await guestLines(guests.optAs, ['optloop', 'setsockopt-loop', String(n)])),
+      sockboxSet.runner,
       async () => ({ p2: num(await run(process.execPath, [p2, 'set', String(P2_SET_CALLS)]), 'preview2-shim') }),
     ].filter(Boolean),
   };
 
-  const layers = layerSetup(n, guests.c);
+  const layers = layerSetup(n, sockguestC);
 
   return {
     get, set, layers,
@@ -136,17 +164,11 @@ export async function latencySetup({ here, work, n, tools }) {
       return r.ok ? JSON.parse(r.out) : { error: r.out };
     },
     close: () => {
-      udp.close();
-      tcp.close();
       nodeUdp.close();
       nodeTcp.destroy();
       server.close();
     },
   };
-}
-
-function prefix(p, o) {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}.${k}`, v]));
 }
 
 /**
