@@ -56,6 +56,7 @@ const BODY = `
 async function main() {
   const stream = socket();
   const streamType = stream.getsockopt(constants.SOL_SOCKET, constants.SO_TYPE);
+  const crossing = stream.native.crossing;
   stream.close();
   let closedCode = '';
   try { stream.getsockopt(constants.SOL_SOCKET, constants.SO_TYPE); } catch (e) { if (e instanceof SockboxError) closedCode = e.code; }
@@ -70,13 +71,18 @@ async function main() {
   });
   const { exitCode } = await sandbox.run(readFileSync(process.argv[2]));
   const lines = out.split('\\n').filter((l) => /^sockbox (SO_TYPE|set IP_HDRINCL) /.test(l));
-  console.log(JSON.stringify({ streamType, dgramType, closedCode, exitCode, lines }));
+  console.log(JSON.stringify({ streamType, dgramType, closedCode, exitCode, lines, crossing }));
 }
 main().catch((e) => { console.error(e); process.exitCode = 1; });
 `;
+/** The addon's prebuilt binary for this platform, if the repository has one (the package ships prebuilds/). */
+const PREBUILT = `prebuilds/${process.platform}-${process.arch}/sockbox.node`;
+const HAS_PREBUILT = existsSync(fileURLToPath(new URL(`../${PREBUILT}`, import.meta.url)));
 const EXPECTED = {
   streamType: 1, dgramType: 2, closedCode: 'EBADF', exitCode: 0,
   lines: ['sockbox SO_TYPE value=2', 'sockbox set IP_HDRINCL errno=76'],
+  // The installed package's option calls take its prebuilt addon (unless the run forces koffi).
+  crossing: HAS_PREBUILT && process.env.SOCKBOX_NATIVE !== 'koffi' ? 'addon' : 'koffi',
 };
 const IMPORT = `import { readFileSync } from 'node:fs';\nimport { socket, constants, Sandbox, SockboxError } from 'sockbox';\n`;
 const REQUIRE = `const { readFileSync } = require('node:fs');\nconst { socket, constants, Sandbox, SockboxError } = require('sockbox');\n`;
@@ -170,6 +176,7 @@ describe('npm pack: the tarball', () => {
       'dist/types/index.d.ts', 'dist/types/index.d.cts', 'bin/sockbox.js',
       'guest/index.ts', 'guest/assembly/index.ts', 'guest/assembly/io.ts', 'guest/assembly/plugin.ts',
       'guest/c/sockbox.h', 'guest/c/sockbox.c', 'guest/c/sockbox_plugin.h', 'guest/c/sockbox_plugin.c', 'guest/c/netdb.h',
+      ...(HAS_PREBUILT ? [PREBUILT] : []),
     ]) expect(files, f).toContain(f);
   });
 
