@@ -276,6 +276,14 @@ function sym(name: string, linux: i32, mac: i32): void {
   symMac.push(mac);
 }
 
+/** A constant's number on a platform, by name, or ABSENT: the core's own translations read it here. */
+export function symValue(name: string, platform: i32): i32 {
+  for (let i = 0; i < symNames.length; i++) {
+    if (unchecked(symNames[i]) == name) return platform == Platform.MACOS ? unchecked(symMac[i]) : unchecked(symLinux[i]);
+  }
+  return ABSENT;
+}
+
 sym("AF_UNSPEC", 0, 0);
 sym("AF_UNIX", 1, 1);
 sym("AF_INET", 2, 2);

@@ -4,33 +4,56 @@
 // keeping numbers of its own. Every function answers -1 (or a fixed fallback, said
 // below) for a number it does not know; none traps.
 
-import { Platform } from "./catalogue";
+import { Platform, symValue } from "./catalogue";
 import { Errno } from "./errno";
 
 // ── WasmEdge's numbering ──────────────────────────────────────────────────────
 // Address family: UNSPEC 0, INET4 1, INET6 2. Socket type: ANY 0, DGRAM 1, STREAM 2.
 // Protocol (addrinfo hints): IP 0, TCP 1, UDP 2. Shutdown: RD 1, WR 2, both 3.
-@inline const G_INET4: i32 = 1;
-@inline const G_INET6: i32 = 2;
-@inline const G_ANY: i32 = 0;
-@inline const G_DGRAM: i32 = 1;
-@inline const G_STREAM: i32 = 2;
+// Exported (GUEST_*): the host's ABI codecs (host/sandbox/abi.ts) read them from here.
+export const GUEST_AF_INET4: i32 = 1;
+export const GUEST_AF_INET6: i32 = 2;
+export const GUEST_SOCK_ANY: i32 = 0;
+export const GUEST_SOCK_DGRAM: i32 = 1;
+export const GUEST_SOCK_STREAM: i32 = 2;
+/** WasmEdge's one option level, SOL_SOCKET. */
+export const GUEST_SOL_SOCKET: i32 = 0;
+@inline const G_INET4: i32 = GUEST_AF_INET4;
+@inline const G_INET6: i32 = GUEST_AF_INET6;
+@inline const G_ANY: i32 = GUEST_SOCK_ANY;
+@inline const G_DGRAM: i32 = GUEST_SOCK_DGRAM;
+@inline const G_STREAM: i32 = GUEST_SOCK_STREAM;
 
-// Platform numbers (Linux, macOS) for what the translations produce.
+// Platform numbers (Linux, macOS) for what the translations produce: the catalogue's
+// constants (its one table), read once at start.
 @inline function pick(platform: i32, linux: i32, mac: i32): i32 { return platform == Platform.MACOS ? mac : linux; }
-@inline const AF_INET: i32 = 2;
-@inline function afInet6(p: i32): i32 { return pick(p, 10, 30); }
-@inline const SOCK_STREAM: i32 = 1;
-@inline const SOCK_DGRAM: i32 = 2;
+const AF_INET_L = symValue("AF_INET", Platform.LINUX);
+const AF_INET_M = symValue("AF_INET", Platform.MACOS);
+const AF_INET6_L = symValue("AF_INET6", Platform.LINUX);
+const AF_INET6_M = symValue("AF_INET6", Platform.MACOS);
+const SOCK_STREAM_L = symValue("SOCK_STREAM", Platform.LINUX);
+const SOCK_STREAM_M = symValue("SOCK_STREAM", Platform.MACOS);
+const SOCK_DGRAM_L = symValue("SOCK_DGRAM", Platform.LINUX);
+const SOCK_DGRAM_M = symValue("SOCK_DGRAM", Platform.MACOS);
+const TCP_L = symValue("IPPROTO_TCP", Platform.LINUX);
+const TCP_M = symValue("IPPROTO_TCP", Platform.MACOS);
+const UDP_L = symValue("IPPROTO_UDP", Platform.LINUX);
+const UDP_M = symValue("IPPROTO_UDP", Platform.MACOS);
+const SHUT_RD_L = symValue("SHUT_RD", Platform.LINUX);
+const SHUT_RD_M = symValue("SHUT_RD", Platform.MACOS);
+const SHUT_WR_L = symValue("SHUT_WR", Platform.LINUX);
+const SHUT_WR_M = symValue("SHUT_WR", Platform.MACOS);
+const SHUT_RDWR_L = symValue("SHUT_RDWR", Platform.LINUX);
+const SHUT_RDWR_M = symValue("SHUT_RDWR", Platform.MACOS);
 
 /** A guest address family (INET4 1, INET6 2) as the platform's AF_*; -1 for any other. */
 export function familyToHost(af: i32, platform: i32): i32 {
-  return af == G_INET4 ? AF_INET : af == G_INET6 ? afInet6(platform) : -1;
+  return af == G_INET4 ? pick(platform, AF_INET_L, AF_INET_M) : af == G_INET6 ? pick(platform, AF_INET6_L, AF_INET6_M) : -1;
 }
 
 /** A platform AF_* as the guest's family (INET4 1, INET6 2); -1 for any other. */
 export function familyToGuest(af: i32, platform: i32): i32 {
-  return af == AF_INET ? G_INET4 : af == afInet6(platform) ? G_INET6 : -1;
+  return af == pick(platform, AF_INET_L, AF_INET_M) ? G_INET4 : af == pick(platform, AF_INET6_L, AF_INET6_M) ? G_INET6 : -1;
 }
 
 /**
@@ -38,27 +61,27 @@ export function familyToGuest(af: i32, platform: i32): i32 {
  * takes as stream), DGRAM 1; -1 for any other.
  */
 export function socktypeToHost(t: i32, platform: i32): i32 {
-  return t == G_STREAM || t == G_ANY ? SOCK_STREAM : t == G_DGRAM ? SOCK_DGRAM : -1;
+  return t == G_STREAM || t == G_ANY ? pick(platform, SOCK_STREAM_L, SOCK_STREAM_M) : t == G_DGRAM ? pick(platform, SOCK_DGRAM_L, SOCK_DGRAM_M) : -1;
 }
 
 /** A platform SOCK_* as the guest's (STREAM 2, DGRAM 1), ANY 0 for any other (SO_TYPE's value). */
 export function socktypeToGuest(t: i32, platform: i32): i32 {
-  return t == SOCK_STREAM ? G_STREAM : t == SOCK_DGRAM ? G_DGRAM : G_ANY;
+  return t == pick(platform, SOCK_STREAM_L, SOCK_STREAM_M) ? G_STREAM : t == pick(platform, SOCK_DGRAM_L, SOCK_DGRAM_M) ? G_DGRAM : G_ANY;
 }
 
 /** A guest protocol (IP 0, TCP 1, UDP 2) as the platform's IPPROTO_*; -1 for any other. */
 export function protocolToHost(p: i32, platform: i32): i32 {
-  return p == 0 ? 0 : p == 1 ? 6 : p == 2 ? 17 : -1;
+  return p == 0 ? 0 : p == 1 ? pick(platform, TCP_L, TCP_M) : p == 2 ? pick(platform, UDP_L, UDP_M) : -1;
 }
 
 /** A platform IPPROTO_* as the guest's (TCP 1, UDP 2), IP 0 for any other. */
 export function protocolToGuest(p: i32, platform: i32): i32 {
-  return p == 6 ? 1 : p == 17 ? 2 : 0;
+  return p == pick(platform, TCP_L, TCP_M) ? 1 : p == pick(platform, UDP_L, UDP_M) ? 2 : 0;
 }
 
 /** A guest shutdown direction (RD 1, WR 2, both 3) as the platform's SHUT_*; -1 for any other. */
 export function shutdownToHost(how: i32, platform: i32): i32 {
-  return how == 1 ? 0 : how == 2 ? 1 : how == 3 ? 2 : -1;
+  return how == 1 ? pick(platform, SHUT_RD_L, SHUT_RD_M) : how == 2 ? pick(platform, SHUT_WR_L, SHUT_WR_M) : how == 3 ? pick(platform, SHUT_RDWR_L, SHUT_RDWR_M) : -1;
 }
 
 // ── getaddrinfo ───────────────────────────────────────────────────────────────

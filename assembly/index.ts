@@ -15,6 +15,7 @@ export { decode, encode, convert, kindSize, minSetLength } from "./codecs";
 export {
   familyToHost, familyToGuest, socktypeToHost, socktypeToGuest, protocolToHost, protocolToGuest, shutdownToHost,
   aiFlagsToHost, aiNumericHost, eaiToGuest, eaiNoName, checkHints,
+  GUEST_AF_INET4, GUEST_AF_INET6, GUEST_SOCK_ANY, GUEST_SOCK_DGRAM, GUEST_SOCK_STREAM, GUEST_SOL_SOCKET,
 } from "./guestabi";
 
 /** Guest-ABI numbers from here up name options Linux lacks: 0x10000 + the macOS number. */

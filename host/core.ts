@@ -15,6 +15,8 @@ const KIND_KEYS = [
 ] as const;
 const FLAG_KEYS = ['READ', 'WRITE', 'BYTE', 'ALIAS'] as const;
 const PLATFORM_KEYS = ['LINUX', 'MACOS'] as const;
+/** The WasmEdge ABI's own numbers (assembly/guestabi.ts GUEST_*), for the host's ABI codecs. */
+const GUEST_KEYS = ['AF_INET4', 'AF_INET6', 'SOCK_ANY', 'SOCK_DGRAM', 'SOCK_STREAM', 'SOL_SOCKET'] as const;
 
 /** A catalogue level (LEVEL.*). */
 export type LevelNumber = number;
@@ -147,6 +149,8 @@ export class Core {
   readonly LEVEL: Readonly<Record<(typeof LEVEL_KEYS)[number], LevelNumber>>;
   /** Value kinds (core numbering). */
   readonly KIND: Readonly<Record<(typeof KIND_KEYS)[number], KindNumber>>;
+  /** The WasmEdge ABI's numbering: families, socket types, its option level. */
+  readonly GUEST: Readonly<Record<(typeof GUEST_KEYS)[number], number>>;
   /** Option flag bits. */
   readonly FLAG: Readonly<Record<(typeof FLAG_KEYS)[number], number>>;
   /** Platforms the catalogue has number columns for. */
@@ -182,6 +186,7 @@ export class Core {
     this.KIND = readEnum(instance.exports, 'KIND', KIND_KEYS);
     this.FLAG = readEnum(instance.exports, 'FLAG', FLAG_KEYS);
     this.PLATFORM = readEnum(instance.exports, 'PLATFORM', PLATFORM_KEYS);
+    this.GUEST = readEnum(instance.exports, 'GUEST', GUEST_KEYS);
     const { LINUX, MACOS } = this.PLATFORM;
     const here = process.platform === 'darwin' ? MACOS : LINUX;
     this.hostPlatform = here;
@@ -328,6 +333,8 @@ const loadedCore = core();
 export const LEVEL = loadedCore.LEVEL;
 /** Value kinds (core numbering, assembly/catalogue.ts `Kind`). */
 export const KIND = loadedCore.KIND;
+/** The WasmEdge ABI's numbering (assembly/guestabi.ts). */
+export const GUEST = loadedCore.GUEST;
 /** Option flags (assembly/catalogue.ts `Flag`). */
 export const FLAG = loadedCore.FLAG;
 /** Platforms the catalogue has number columns for (assembly/catalogue.ts `Platform`). */

@@ -61,6 +61,25 @@ describe('the catalogue\'s enums come from the core', () => {
   });
 });
 
+describe('the guest ABI translations (assembly/guestabi.ts), against the headers\' numbers', () => {
+  // Linux: <bits/socket.h>, <netinet/in.h>, <sys/socket.h>; macOS: <sys/socket.h>, <netinet/in.h>.
+  const { LINUX, MACOS } = PLATFORM;
+  const ex = core().exports;
+  test('families: INET4 1 -> AF_INET 2; INET6 2 -> AF_INET6 10 (Linux) / 30 (macOS); and back', () => {
+    expect([ex.familyToHost(1, LINUX), ex.familyToHost(2, LINUX), ex.familyToHost(2, MACOS), ex.familyToHost(0, LINUX)]).toEqual([2, 10, 30, -1]);
+    expect([ex.familyToGuest(2, MACOS), ex.familyToGuest(30, MACOS), ex.familyToGuest(10, MACOS), ex.familyToGuest(10, LINUX)]).toEqual([1, 2, -1, 2]);
+  });
+  test('socket types, protocols and shutdown directions on both platforms', () => {
+    for (const p of [LINUX, MACOS]) {
+      expect([ex.socktypeToHost(2, p), ex.socktypeToHost(0, p), ex.socktypeToHost(1, p), ex.socktypeToHost(3, p)]).toEqual([1, 1, 2, -1]);
+      expect([ex.socktypeToGuest(1, p), ex.socktypeToGuest(2, p), ex.socktypeToGuest(3, p)]).toEqual([2, 1, 0]);
+      expect([ex.protocolToHost(0, p), ex.protocolToHost(1, p), ex.protocolToHost(2, p), ex.protocolToHost(3, p)]).toEqual([0, 6, 17, -1]);
+      expect([ex.protocolToGuest(6, p), ex.protocolToGuest(17, p), ex.protocolToGuest(0, p)]).toEqual([1, 2, 0]);
+      expect([ex.shutdownToHost(1, p), ex.shutdownToHost(2, p), ex.shutdownToHost(3, p), ex.shutdownToHost(0, p)]).toEqual([0, 1, 2, -1]);
+    }
+  });
+});
+
 describe('the native layer', () => {
   test('imports nothing from the host above it (no core loader): only node:*, koffi and its own files', () => {
     const dir = new URL('../host/native/', import.meta.url);

@@ -3,6 +3,8 @@
 //   WasmEdge socket extension: WasmEdge's wasi_snapshot_preview1 sock_* functions
 //   (address family, socket type and SOL_SOCKET option numbering), as DESIGN.md lists.
 
+import { GUEST } from '../core.js';
+
 // The WASI errnos live in host/native/errno.ts, with the host <-> WASI table.
 export {
   ERRNO_SUCCESS, ERRNO_AGAIN, ERRNO_BADF, ERRNO_FAULT, ERRNO_ILSEQ, ERRNO_INPROGRESS, ERRNO_INVAL,
@@ -12,27 +14,22 @@ export {
 // WasmEdge's lookup errnos (AIADDRFAMILY 77 … AISYSTEM 87) come from the core
 // (assembly/guestabi.ts eaiToGuest, checkHints).
 
-/** WasmEdge address families (UNSPEC 0 is not a socket a guest may open). */
-export const AF_INET4 = 1;
-export const AF_INET6 = 2;
-/** WasmEdge socket types. */
-export const SOCK_ANY = 0;
-export const SOCK_DGRAM = 1;
-export const SOCK_STREAM = 2;
-/** WasmEdge option level: SOL_SOCKET only. */
-export const SOL_SOCKET = 0;
+/**
+ * WasmEdge's numbering: address families (INET4 1, INET6 2; UNSPEC 0 is not a socket a
+ * guest may open), socket types (ANY 0, DGRAM 1, STREAM 2) and its one option level
+ * (SOL_SOCKET 0), from the core (assembly/guestabi.ts), which translates them.
+ */
+export const { AF_INET4, AF_INET6, SOCK_ANY, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET } = GUEST;
 
 /** WASI filetypes and fd flags. */
 export const FILETYPE_SOCKET_DGRAM = 5;
 export const FILETYPE_SOCKET_STREAM = 6;
 export const FDFLAGS_NONBLOCK = 4;
 
-/** WASI riflags / roflags / sdflags. */
+/** WASI riflags / roflags (sdflags: the core's shutdownToHost). */
 export const RIFLAGS_RECV_PEEK = 1;
 export const RIFLAGS_RECV_WAITALL = 2;
 export const ROFLAGS_RECV_DATA_TRUNCATED = 1;
-export const SDFLAGS_RD = 1;
-export const SDFLAGS_WR = 2;
 
 /** poll_oneoff: event types, clock ids, flags. */
 export const EVENTTYPE_CLOCK = 0;
