@@ -13,7 +13,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const SOURCES = ['assembly', 'host', 'build', 'package.json', 'tsconfig.json'];
-const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'core.js', 'errno.js', 'table.js', 'types/index.d.ts', 'types/index.d.cts'].map((f) => join(dist, f));
+const OUTPUTS = ['core.wasm', 'index.js', 'cli.js', 'worker.js', 'core.js', 'errno.js', 'table.js', 'types/index.d.ts', 'types/index.d.cts', 'browser/sockbox-browser.js', 'browser/sockbox-browser-worker.js'].map((f) => join(dist, f));
 
 function newest(path) {
   const st = statSync(path);
@@ -92,4 +92,5 @@ function mirrorCjsTypes(dir) {
   }
 }
 mirrorCjsTypes(join(dist, 'types'));
-console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/worker.js, dist/{core,errno,table}.js, dist/types (.d.ts, .d.cts)');
+await (await import('./browser.mjs')).buildBrowser(); // dist/browser/: the page's runtime and its worker
+console.log('build: dist/core.wasm, dist/index.js, dist/cli.js, dist/worker.js, dist/{core,errno,table}.js, dist/types (.d.ts, .d.cts), dist/browser');

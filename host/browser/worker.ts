@@ -1,0 +1,109 @@
+// The guest's thread in the page: a Web Worker that runs one WASI command with the
+// browser WASI shim (args, env, stdout/stderr posted to the page) and the relayed socket
+// imports (imports.ts). A relayed call posts its frame to the page, which holds the
+// WebSocket, and sleeps in Atomics.wait until the page writes the result into the reply
+// slot (channel.ts). The page ends the worker (terminate) on kill() and when the relay
+// goes away, whatever the guest is doing.
+//
+// Messages, page → worker: { type: 'start', module, args, env, slot }.
+// Worker → page: { type: 'out', fd: 1 | 2, bytes }, { type: 'call', frame },
+// { type: 'exit', exitCode }, { type: 'trap', message }, { type: 'invalid', message }.
+
+import { WASI, WASIProcExit, File, OpenFile, ConsoleStdout } from '@bjorn3/browser_wasi_shim';
+import { relayedImports, type LocalImports } from './imports.js';
+import { callAndWait } from './channel.js';
+
+export interface StartMessage {
+  type: 'start';
+  module: WebAssembly.Module;
+  args: string[];
+  env: string[];
+  slot: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'out'; fd: 1 | 2; bytes: Uint8Array }
+  | { type: 'call'; frame: Uint8Array }
+  | { type: 'exit'; exitCode: number }
+  | { type: 'trap'; message: string }
+  | { type: 'invalid'; message: string };
+
+interface WorkerScope {
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<StartMessage>) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+const ERRNO_FAULT = 21;
+const ERRNO_IO = 29;
+
+/** The shim's imports, each guarded: an exception other than proc_exit becomes an errno (FAULT for a bad pointer). */
+function guarded(imports: Record<string, (...args: never[]) => unknown>): LocalImports {
+  const out: LocalImports = {};
+  for (const [name, f] of Object.entries(imports)) {
+    out[name] = (...args: never[]) => {
+      try {
+        return f(...args);
+      } catch (e) {
+        if (e instanceof WASIProcExit) throw e;
+        return e instanceof RangeError ? ERRNO_FAULT : ERRNO_IO;
+      }
+    };
+  }
+  return out;
+}
+
+function start(msg: StartMessage): void {
+  const { module, args, env, slot } = msg;
+  const post = (m: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(m, transfer);
+  const output = (fd: 1 | 2) => new ConsoleStdout((bytes: Uint8Array) => {
+    const copy = bytes.slice();
+    post({ type: 'out', fd, bytes: copy }, [copy.buffer]);
+  });
+  // No fds from 3 up: the relay numbers its sockets from 3 (no preopens in the page).
+  const wasi = new WASI(args, env, [new OpenFile(new File([])), output(1), output(2)]);
+  let memory: WebAssembly.Memory | undefined;
+  const local = guarded(wasi.wasiImport as Record<string, (...args: never[]) => unknown>);
+  const relayed = relayedImports(
+    () => memory!,
+    (frame) => callAndWait(slot, frame, (f) => post({ type: 'call', frame: f }, [f.buffer])),
+    local,
+  );
+  const imports: WebAssembly.Imports = {
+    wasi_snapshot_preview1: { ...local, ...relayed.wasi_snapshot_preview1 },
+    sockbox: relayed.sockbox,
+  };
+
+  const missing = WebAssembly.Module.imports(module)
+    .filter((imp) => imp.kind !== 'function' || (imports[imp.module] as Record<string, unknown> | undefined)?.[imp.name] === undefined)
+    .map((imp) => `${imp.module}.${imp.name} (${imp.kind})`);
+  if (missing.length > 0) {
+    post({ type: 'invalid', message: `the guest imports what this sandbox does not provide: ${missing.join(', ')}` });
+    return;
+  }
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, imports);
+  } catch (e) {
+    post({ type: 'invalid', message: `the guest cannot start: ${(e as Error).message}` });
+    return;
+  }
+  const exports = instance.exports as { memory?: unknown; _start?: unknown };
+  if (!(exports.memory instanceof WebAssembly.Memory) || typeof exports._start !== 'function') {
+    post({ type: 'invalid', message: 'the guest is not a WASI command: it must export memory and _start' });
+    return;
+  }
+  memory = exports.memory;
+  let exitCode: number;
+  try {
+    exitCode = wasi.start(instance as unknown as Parameters<WASI['start']>[0]);
+  } catch (e) {
+    post({ type: 'trap', message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  post({ type: 'exit', exitCode });
+}
+
+scope.onmessage = (e) => {
+  if (e.data?.type === 'start') start(e.data);
+};
