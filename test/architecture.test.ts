@@ -76,8 +76,30 @@ describe('rooms of the sandbox', () => {
   });
 });
 
+describe('the browser runtime (host/browser/)', () => {
+  /** The bare (package) imports of a file: 'node:net', '@bjorn3/browser_wasi_shim'. */
+  const bareImportsOf = (file: string): string[] =>
+    [...readFileSync(join(HOST, file), 'utf8').matchAll(/^(?:import|export)(?:[^;']*?from)?\s*'([^.'][^']*)'/gm)].map((m) => m[1]);
+
+  test('imports only its own files, the relay\'s wire.ts and regions.ts, and the WASI shim: nothing of Node', () => {
+    const BROWSER = files('browser');
+    expect(BROWSER.length).toBeGreaterThan(3);
+    for (const f of BROWSER) {
+      for (const i of importsOf(f)) expect(i, `${f} imports ${i}`).toMatch(/^(browser\/[a-z-]+|relay\/wire|relay\/regions)$/);
+      for (const i of bareImportsOf(f)) expect(i, `${f} imports ${i}`).toBe('@bjorn3/browser_wasi_shim');
+    }
+  });
+
+  test('the relay files it takes (wire.ts, regions.ts) stay browser-safe: no package, nothing of ours but each other', () => {
+    for (const f of ['relay/wire.ts', 'relay/regions.ts']) {
+      expect(bareImportsOf(f), f).toEqual([]);
+      for (const i of importsOf(f)) expect(i, `${f} imports ${i}`).toMatch(/^relay\/(wire|regions)$/);
+    }
+  });
+});
+
 test('no file in host/ is much over 500 lines', () => {
-  const long = [...files('.'), ...files('native'), ...SANDBOX]
+  const long = [...files('.'), ...files('native'), ...SANDBOX, ...files('browser')]
     .map((f) => [f, readFileSync(join(HOST, f), 'utf8').split('\n').length] as const)
     .filter(([, n]) => n > 520);
   expect(long).toEqual([]);
