@@ -98,8 +98,24 @@ describe('the browser runtime (host/browser/)', () => {
   });
 });
 
+describe('the relay (host/relay/)', () => {
+  test('takes the sandbox through its API only (sandbox.ts, plugin.ts, hostfn.ts, events.ts, policy.ts), and nothing below it', () => {
+    for (const f of files('relay')) {
+      for (const i of importsOf(f)) {
+        expect(i, `${f} imports ${i}`).toMatch(/^(relay\/[a-z-]+|sandbox\/(sandbox|plugin|hostfn|events|policy)|validators|errors)$/);
+      }
+    }
+  });
+
+  test('nothing below the entry points imports the relay', () => {
+    for (const f of [...files('.'), ...SANDBOX, ...files('native')].filter((x) => !['index.ts', 'cli.ts'].includes(x))) {
+      for (const i of importsOf(f)) expect(i, `${f} imports ${i}`).not.toMatch(/^relay\//);
+    }
+  });
+});
+
 test('no file in host/ is much over 500 lines', () => {
-  const long = [...files('.'), ...files('native'), ...SANDBOX, ...files('browser')]
+  const long = [...files('.'), ...files('native'), ...SANDBOX, ...files('browser'), ...files('relay')]
     .map((f) => [f, readFileSync(join(HOST, f), 'utf8').split('\n').length] as const)
     .filter(([, n]) => n > 520);
   expect(long).toEqual([]);
