@@ -18,3 +18,6 @@ export { Plugin, type PluginArg } from './sandbox/plugin.js';
 export type { HostFunction, HostCallContext, HostImports } from './sandbox/hostfn.js';
 export { formatEvent, type SandboxEvent } from './sandbox/events.js';
 export type { NetGrants, SockoptOverrides } from './sandbox/policy.js';
+export {
+  createRelay, CLOSE, DEFAULT_RELAY_LIMITS, type Relay, type RelayOptions, type RelayPolicy, type RelayLimits, type RelayHello, type RelayEvent,
+} from './relay/index.js';
