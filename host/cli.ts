@@ -7,6 +7,8 @@ import { formatEvent } from './sandbox/events.js';
 import { Policy, MAX_MAX_SOCKETS, type PolicyOptions } from './sandbox/policy.js';
 import { parseListen } from './sandbox/listeners.js';
 import { PolicyError, SockboxError } from './errors.js';
+import { createRelay, type Relay, type RelayEvent, type RelayLimits } from './relay/index.js';
+import { randomBytes } from 'node:crypto';
 
 const RUN_USAGE = `  run GUEST.wasm [flags] [-- args...]
       Run a WASI guest with sockets. By default it has no network at all.
@@ -40,6 +42,22 @@ const OPTIONS_USAGE = `  options [--family inet|inet6] [--type stream|dgram] [--
       ip, ipv6, tcp, udp).
         -h, --help                   print this text`;
 
+const RELAY_USAGE = `  relay --origin URL [flags]
+      Serve guests running in web pages (sockbox/browser) with real sockets, under
+      this policy. By default they have no network at all.
+        --listen ADDR:PORT           where to listen (default 127.0.0.1:8787)
+        --origin URL                 a page origin allowed to connect
+                                     ('http://localhost:5173'; repeat it; '*': any)
+        --token-file F               the token pages must send (default: a random
+                                     one, printed on stdout)
+        --allow-connect, --allow-bind, --allow-lookup, --allow-sockopt, --max-sockets
+                                     the policy of every session, as for run
+        --max-sessions N             pages served at once (default 16)
+        --session-timeout MS         end a session after MS milliseconds (default 1 h)
+        --trace                      print sessions and what their guests do on stderr
+        -h, --help                   print this text
+      Runs until Ctrl-C or SIGTERM, which close every session and its sockets.`;
+
 const HELP_USAGE = `  help [COMMAND]
       Print this text, or one command's.`;
 
@@ -51,12 +69,13 @@ const USAGE = `usage: sockbox <command> [options]
 commands:
 ${RUN_USAGE}
 ${OPTIONS_USAGE}
+${RELAY_USAGE}
 ${HELP_USAGE}
 ${VERSION_USAGE}`;
 
 /** Each command's own text, for `sockbox COMMAND --help` and `sockbox help COMMAND`. */
 const COMMAND_USAGE: Record<string, string> = {
-  run: RUN_USAGE, options: OPTIONS_USAGE, help: HELP_USAGE, version: VERSION_USAGE,
+  run: RUN_USAGE, options: OPTIONS_USAGE, relay: RELAY_USAGE, help: HELP_USAGE, version: VERSION_USAGE,
 };
 
 /** A bad command line: printed as one line, exit code 2. */
@@ -96,6 +115,67 @@ function checkPolicy(flag: string, options: PolicyOptions, tidy: (message: strin
   } catch (e) {
     if (e instanceof PolicyError) throw new UsageError(`${flag}: ${tidy(e.message)}`);
     throw e;
+  }
+}
+
+/** The policy flags `run` and `relay` share: --allow-*, --max-sockets. */
+class Grants {
+  private readonly connect: string[] = [];
+  private readonly bind: string[] = [];
+  private readonly allow: string[] = [];
+  private lookup = false;
+  private readonly lookupNames: string[] = [];
+  private maxSockets: number | undefined;
+
+  /** Takes `flag` if it is one of these (its value checked now); false otherwise. */
+  take(flag: string, a: string, eq: number, value: () => string): boolean {
+    switch (flag) {
+      case '--allow-connect': {
+        const v = value();
+        checkPolicy(flag, { net: { connect: [v] } });
+        this.connect.push(v);
+        return true;
+      }
+      case '--allow-bind': {
+        const v = value();
+        checkPolicy(flag, { net: { bind: [v] } });
+        this.bind.push(v);
+        return true;
+      }
+      case '--allow-lookup':
+        if (eq > 0) {
+          const v = a.slice(eq + 1);
+          checkPolicy(flag, { net: { lookup: [v] } });
+          this.lookupNames.push(v);
+        } else {
+          this.lookup = true;
+        }
+        return true;
+      case '--allow-sockopt': {
+        const v = value();
+        // The policy names the API's list ("... in sockopts.allowSet"): the flag says it.
+        checkPolicy(flag, { sockopts: { allowSet: [v] } }, (m) => m.replace(/ in sockopts\.\w+$/, ''));
+        this.allow.push(v);
+        return true;
+      }
+      case '--max-sockets': {
+        const v = value();
+        const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
+        if (!(n <= MAX_MAX_SOCKETS)) throw new UsageError(`--max-sockets takes an integer from 1 to ${MAX_MAX_SOCKETS}, not '${v}'`);
+        this.maxSockets = n;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  policy(): PolicyOptions {
+    const lookup = this.lookup || this.lookupNames.length === 0 ? this.lookup : this.lookupNames;
+    return {
+      net: { connect: this.connect, bind: this.bind, lookup },
+      sockopts: { allowSet: this.allow, allowGet: this.allow },
+      maxSockets: this.maxSockets,
+    };
   }
 }
 
@@ -150,14 +230,9 @@ async function run(args: string[]): Promise<number> {
   const own = dash >= 0 ? args.slice(0, dash) : args;
   const guestArgs = dash >= 0 ? args.slice(dash + 1) : [];
   let file: string | undefined;
-  const connect: string[] = [];
-  const bind: string[] = [];
-  const allow: string[] = [];
+  const grants = new Grants();
   const preopens: Record<string, string | { path: string; readonly: boolean }> = {};
   const env: Record<string, string> = {};
-  let lookup = false;
-  const lookupNames: string[] = [];
-  let maxSockets: number | undefined;
   let timeoutMs: number | undefined;
   let memoryBytes: number | undefined;
   let trace = false;
@@ -173,36 +248,9 @@ async function run(args: string[]): Promise<number> {
       return v;
     };
     // Each value is checked here, so that a bad one is reported under its flag.
+    if (grants.take(flag, a, eq, value)) continue;
     switch (flag) {
       case '--help': case '-h': return help('run');
-      case '--allow-connect': {
-        const v = value();
-        checkPolicy(flag, { net: { connect: [v] } });
-        connect.push(v);
-        break;
-      }
-      case '--allow-bind': {
-        const v = value();
-        checkPolicy(flag, { net: { bind: [v] } });
-        bind.push(v);
-        break;
-      }
-      case '--allow-lookup':
-        if (eq > 0) {
-          const v = a.slice(eq + 1);
-          checkPolicy(flag, { net: { lookup: [v] } });
-          lookupNames.push(v);
-        } else {
-          lookup = true;
-        }
-        break;
-      case '--allow-sockopt': {
-        const v = value();
-        // The policy names the API's list ("... in sockopts.allowSet"): the flag says it.
-        checkPolicy(flag, { sockopts: { allowSet: [v] } }, (m) => m.replace(/ in sockopts\.\w+$/, ''));
-        allow.push(v);
-        break;
-      }
       case '--trace': trace = true; break;
       case '--tcplisten': {
         const v = value();
@@ -250,13 +298,6 @@ async function run(args: string[]): Promise<number> {
         env[v.slice(0, at)] = v.slice(at + 1);
         break;
       }
-      case '--max-sockets': {
-        const v = value();
-        const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
-        if (!(n <= MAX_MAX_SOCKETS)) throw new UsageError(`--max-sockets takes an integer from 1 to ${MAX_MAX_SOCKETS}, not '${v}'`);
-        maxSockets = n;
-        break;
-      }
       default:
         if (a.startsWith('-')) throw new UsageError(`run: unknown flag '${a}' (try: sockbox run --help)`);
         if (file !== undefined) throw new UsageError(`run: one guest at a time (got '${file}' and '${a}'; guest arguments go after --)`);
@@ -273,12 +314,10 @@ async function run(args: string[]): Promise<number> {
   let sandbox: Sandbox;
   try {
     sandbox = new Sandbox({
-      args: [file, ...guestArgs], env, preopens, maxSockets, timeoutMs, listen,
+      args: [file, ...guestArgs], env, preopens, timeoutMs, listen, ...grants.policy(),
       stdin: process.stdin,
       onEvent: trace ? (e) => { process.stderr.write(`sockbox: ${formatEvent(e)}\n`); } : undefined,
       limits: memoryBytes === undefined ? undefined : { memoryBytes },
-      net: { connect, bind, lookup: lookup || lookupNames.length === 0 ? lookup : lookupNames },
-      sockopts: { allowSet: allow, allowGet: allow },
     });
   } catch (e) {
     // Every flag was checked as it was read: what is left is a case those checks missed.
@@ -316,6 +355,91 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+async function relay(args: string[]): Promise<number> {
+  const grants = new Grants();
+  const origins: string[] = [];
+  let listen = '127.0.0.1:8787';
+  let token: string | undefined;
+  let trace = false;
+  const limits: RelayLimits = {};
+  const count = (flag: string, v: string): number => {
+    const n = /^[1-9][0-9]*$/.test(v) ? Number(v) : NaN;
+    if (!(n <= 2 ** 31 - 1)) throw new UsageError(`${flag} takes a positive integer, not '${v}'`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      if (eq > 0) return a.slice(eq + 1);
+      const v = takeValue(args, i, flag);
+      i++;
+      return v;
+    };
+    if (grants.take(flag, a, eq, value)) continue;
+    switch (flag) {
+      case '--help': case '-h': return help('relay');
+      case '--listen': listen = value(); break;
+      case '--origin': {
+        const v = value();
+        if (v !== '*' && !/^https?:\/\/[^/]+$/.test(v)) throw new UsageError(`--origin takes an origin such as 'http://localhost:5173' (scheme and host, no path) or '*', not '${v}'`);
+        origins.push(v);
+        break;
+      }
+      case '--token-file': {
+        const f = value();
+        try {
+          token = readFileSync(f, 'utf8').trim();
+        } catch (e) {
+          throw new UsageError(`--token-file: cannot read '${f}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        if (token.length === 0) throw new UsageError(`--token-file: '${f}' is empty`);
+        break;
+      }
+      case '--max-sessions': limits.sessions = count(flag, value()); break;
+      case '--session-timeout': limits.sessionMs = count(flag, value()); break;
+      case '--trace': trace = true; break;
+      default:
+        throw new UsageError(`relay: unknown ${a.startsWith('-') ? 'flag' : 'argument'} '${a}' (try: sockbox relay --help)`);
+    }
+  }
+  if (origins.length === 0) throw new UsageError("relay: which pages may connect? Give --origin URL (the page's origin, e.g. http://localhost:5173), or --origin '*'");
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):([0-9]{1,5})$/.exec(listen);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen takes ADDR:PORT (127.0.0.1:8787, [::1]:8787), not '${listen}'`);
+  const printed = token === undefined;
+  token ??= randomBytes(18).toString('base64url');
+  let r: Relay;
+  try {
+    r = await createRelay({
+      host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]), token, origins: origins.includes('*') ? '*' : origins,
+      policy: grants.policy(), limits,
+      onEvent: trace ? (e) => { process.stderr.write(`sockbox relay: ${formatRelayEvent(e)}\n`); } : undefined,
+    });
+  } catch (e) {
+    if (e instanceof PolicyError || e instanceof TypeError) throw new UsageError(`relay: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`relay: ${listen} is in use`);
+    throw e;
+  }
+  process.stderr.write(`sockbox relay: listening on ${r.url} for ${origins.join(', ')}\n`);
+  if (printed) process.stdout.write(`token: ${token}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await r.close();
+  return 0;
+}
+
+/** One line for a relay event. */
+function formatRelayEvent(e: RelayEvent): string {
+  switch (e.type) {
+    case 'session': return e.state === 'open' ? `session ${e.id} opened (origin ${e.origin ?? 'none'})` : `session ${e.id} closed: ${e.reason} (${e.code})`;
+    case 'refused': return `refused a page (origin ${e.origin ?? 'none'}): ${e.why}`;
+    case 'sandbox': return `session ${e.id}: ${formatEvent(e.event)}`;
+  }
+}
+
 /** Runs the CLI with argv (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -330,6 +454,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'options': return options(rest);
       case 'run': return await run(rest);
+      case 'relay': return await relay(rest);
       case 'version': case '--version': case '-V':
         if (rest[0] === '--help' || rest[0] === '-h') return help('version');
         if (rest.length > 0) throw new UsageError(`version takes no arguments, not '${rest[0]}'`);

@@ -63,7 +63,7 @@ describe('sockbox help and version', () => {
     const { code, out, err } = sockbox('help', 'frob');
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe("sockbox: help: unknown command 'frob' (commands: run, options, help, version)\n");
+    expect(err).toBe("sockbox: help: unknown command 'frob' (commands: run, options, relay, help, version)\n");
   });
 
   test('version, --version and -V print package.json\'s version, exit 0', () => {
