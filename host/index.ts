@@ -21,4 +21,3 @@ export type { NetGrants, SockoptOverrides } from './sandbox/policy.js';
 export {
   createRelay, CLOSE, DEFAULT_RELAY_LIMITS, type Relay, type RelayOptions, type RelayPolicy, type RelayLimits, type RelayHello, type RelayEvent,
 } from './relay/index.js';
-export { createRelay, DEFAULT_RELAY_LIMITS, type Relay, type RelayOptions, type RelayPolicy, type RelayLimits, type RelayHello, type RelayEvent } from './relay/index.js';
