@@ -102,6 +102,7 @@ class TestPage {
 
   static async open(path = '/', at = origin): Promise<TestPage> {
     const page = await browser.newPage();
+    page.on('console', (m) => { if (process.env.PAGE_CONSOLE) console.log('page:', m.text()); });
     const p = new TestPage(page);
     await page.exposeFunction('__sockboxOutput', (id: number, fd: number, text: string) => p.output(id, fd, text));
     await page.goto(at + path);
@@ -258,6 +259,22 @@ describe('a guest in the page, through the relay, against the same guest in Node
       await page.close();
     }
   });
+});
+
+test('getsockopt-loop: the per-call time through the relay, beside Node (logged, not asserted)', async () => {
+  const page = await TestPage.open();
+  try {
+    const args = ['sockguest', 'getsockopt-loop', '1000'];
+    const inPage = await page.run('sockguest', args);
+    const inNode = await nodeRun('sockguest', args);
+    const pattern = /^wasmedge \d+\nsockbox \d+\n$/;
+    expect(inPage.stdout).toMatch(pattern);
+    expect(inNode.stdout).toMatch(pattern);
+    const us = (out: string) => out.trim().split('\n').map((l) => { const [abi, ns] = l.split(' '); return `${abi} ${(Number(ns) / 1000).toFixed(1)} µs`; }).join(', ');
+    console.log(`getsockopt per call: page through the relay ${us(inPage.stdout)}; Node ${us(inNode.stdout)}`);
+  } finally {
+    await page.close();
+  }
 });
 
 describe('ending a run', () => {

@@ -61,7 +61,8 @@ function start(msg: StartMessage): void {
     post({ type: 'out', fd, bytes: copy }, [copy.buffer]);
   });
   // No fds from 3 up: the relay numbers its sockets from 3 (no preopens in the page).
-  const wasi = new WASI(args, env, [new OpenFile(new File([])), output(1), output(2)]);
+  // debug: false, said out loud: the shim's default (undefined) turns its console log on.
+  const wasi = new WASI(args, env, [new OpenFile(new File([])), output(1), output(2)], { debug: false });
   let memory: WebAssembly.Memory | undefined;
   const local = guarded(wasi.wasiImport as Record<string, (...args: never[]) => unknown>);
   const relayed = relayedImports(
