@@ -278,6 +278,35 @@ test('getsockopt-loop: the per-call time through the relay, beside Node (logged,
 });
 
 describe('ending a run', () => {
+  test('bad input (bad fds and pointers, a denied connect, unknown options, polls): every errno as in Node', async () => {
+    const page = await TestPage.open();
+    try {
+      const args = ['sockguest', 'bad-input'];
+      const [inPage, inNode] = await Promise.all([page.run('sockguest', args), nodeRun('sockguest', args)]);
+      expect(inPage.error).toBeUndefined();
+      expect(inPage.stdout).toContain('connect-denied errno=76\n');
+      expect(inPage.stdout.split('\n')).toEqual(inNode.stdout.split('\n'));
+      expect(inPage.exitCode).toBe(inNode.exitCode);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a trap: ERR_SOCKBOX_GUEST_TRAP with Node\'s message; an exit with sockets open: its code', async () => {
+    const page = await TestPage.open();
+    try {
+      const trapped = await page.run('sockguest', ['sockguest', 'trap']);
+      const inNode = await nodeRun('sockguest', ['sockguest', 'trap']).then(() => null, (e: { code: string; message: string }) => e);
+      expect(trapped.error?.code).toBe('ERR_SOCKBOX_GUEST_TRAP');
+      expect(trapped.error?.message).toBe(inNode?.message);
+      expect(trapped.stdout).toBe('ready\n');
+      const exited = await page.run('sockguest', ['sockguest', 'exit-open']);
+      expect(exited).toMatchObject({ exitCode: 3, stdout: 'ready\n' });
+    } finally {
+      await page.close();
+    }
+  });
+
   test('kill() during a blocked recv: run() rejects with ERR_SOCKBOX_KILLED and the relay closes the guest\'s socket', async () => {
     const accepted: net.Socket[] = [];
     let peerClosed!: () => void;

@@ -99,7 +99,8 @@ function start(msg: StartMessage): void {
   try {
     exitCode = wasi.start(instance as unknown as Parameters<WASI['start']>[0]);
   } catch (e) {
-    post({ type: 'trap', message: e instanceof Error ? e.message : String(e) });
+    // "RuntimeError: unreachable", as Node's sandbox names a trap.
+    post({ type: 'trap', message: String(e) });
     return;
   }
   post({ type: 'exit', exitCode });
