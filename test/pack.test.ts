@@ -174,6 +174,7 @@ describe('npm pack: the tarball', () => {
       'docs/ABI.md', 'docs/ARCHITECTURE.md', 'docs/OPTIONS.md',
       'dist/index.js', 'dist/cli.js', 'dist/worker.js', 'dist/core.wasm',
       'dist/types/index.d.ts', 'dist/types/index.d.cts', 'bin/sockbox.js',
+      'dist/browser/sockbox-browser.js', 'dist/browser/sockbox-browser-worker.js', 'dist/types/browser/index.d.ts',
       'guest/index.ts', 'guest/assembly/index.ts', 'guest/assembly/io.ts', 'guest/assembly/plugin.ts',
       'guest/c/sockbox.h', 'guest/c/sockbox.c', 'guest/c/sockbox_plugin.h', 'guest/c/sockbox_plugin.c', 'guest/c/netdb.h',
       ...(HAS_PREBUILT ? [PREBUILT] : []),
@@ -203,6 +204,12 @@ describe('npm pack: the installed tarball', () => {
 
   test('CommonJS consumer: require(\'sockbox\') does the same', () => {
     expect(JSON.parse(ok(process.execPath, ['cjs.cjs', guest], project))).toEqual(EXPECTED);
+  }, SLOW);
+
+  test('sockbox/browser resolves to the browser bundle, its worker beside it', () => {
+    const url = ok(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('sockbox/browser'))"], project).trim();
+    expect(url).toMatch(/\/node_modules\/sockbox\/dist\/browser\/sockbox-browser\.js$/);
+    expect(existsSync(new URL('./sockbox-browser-worker.js', url))).toBe(true);
   }, SLOW);
 
   test('CLI: node_modules/.bin/sockbox --help exits 0, --version is the package\'s, options --level tcp lists TCP_NODELAY', () => {
