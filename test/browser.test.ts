@@ -8,6 +8,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -410,6 +411,39 @@ describe('what the page is told', () => {
       await page.close();
     }
   });
+});
+
+test('examples/browser (npm run example:browser): serve.mjs prints a URL whose page runs the tour to exit 0', async () => {
+  for (const f of ['dist/index.js', 'dist/browser/sockbox-browser.js']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` (npm test builds first)`);
+  }
+  const serve = spawn(process.execPath, [join(ROOT, 'examples/browser/serve.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => serve.once('exit', () => r()));
+  try {
+    let printed = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      serve.stdout.on('data', (d: Buffer) => {
+        printed += d.toString();
+        const m = printed.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+        if (m) resolve(m[1]);
+      });
+      serve.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${printed}`)));
+    });
+    const page = await browser.newPage();
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => /^(exit|ERR_)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 20_000 });
+      expect(await page.textContent('#status')).toBe('exit 0');
+      const shown = (await page.textContent('#out')) ?? '';
+      expect(shown).toContain('| SO_TYPE | int | Gets socket type. | SOCK_STREAM | SOCK_DGRAM | SOCK_STREAM | SOCK_DGRAM |');
+      expect(shown).toMatch(/^echo round trip: ping -> ping /m);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    serve.kill('SIGINT');
+    await exited;
+  }
 });
 
 test('the chromium the tests drive is Debian\'s', () => {
