@@ -265,7 +265,7 @@ describe('a guest in the page, through the relay, against the same guest in Node
 test('getsockopt-loop: the per-call time through the relay, beside Node (logged, not asserted)', async () => {
   const page = await TestPage.open();
   try {
-    const args = ['sockguest', 'getsockopt-loop', '1000'];
+    const args = ['sockguest', 'getsockopt-loop', '500'];
     const inPage = await page.run('sockguest', args);
     const inNode = await nodeRun('sockguest', args);
     const pattern = /^wasmedge \d+\nsockbox \d+\n$/;
