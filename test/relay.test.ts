@@ -205,6 +205,24 @@ describe('relay: the page is untrusted', () => {
     await expect(d.raw(frame)).rejects.toMatchObject({ code: CLOSE.PROTOCOL });
   });
 
+  it("holds a session to the policy's maxSockets and to the relay's memory cap; mirrors a guest memory that grows", async () => {
+    const r = await createRelay({
+      port: 0, token: TOKEN, origins: [ORIGIN], policy: { maxSockets: 1 }, limits: { memoryBytes: 1024 * 1024 },
+    });
+    try {
+      const c = await RelayClient.connect(r.url, { origin: ORIGIN, token: TOKEN, pages: 16 });
+      await udp(c); // the page's memory is 16 pages: the shadow grows to it
+      expect(await c.call('sock_open', [abi.AF_INET4, abi.SOCK_DGRAM, 15 * 65536])).toBe(abi.ERRNO_NOTCAPABLE);
+      expect(await c.call('fd_close', [3])).toBe(0);
+      expect(await c.call('sock_open', [abi.AF_INET4, abi.SOCK_DGRAM, 16 * 65536 - 4])).toBe(0);
+      expect(c.u32(16 * 65536 - 4)).toBe(3);
+      const big = encodeCall(9, callIndex('wasi_snapshot_preview1', 'sock_open', 3), [abi.AF_INET4, abi.SOCK_DGRAM, FD], 17 * 65536, []);
+      await expect(c.raw(big)).rejects.toMatchObject({ code: CLOSE.BYTES });
+    } finally {
+      await r.close();
+    }
+  });
+
   it('holds a session to its byte budget and the relay to its session count', async () => {
     const r = await createRelay({
       port: 0, token: TOKEN, origins: [ORIGIN], policy: { net: { bind: ['127.0.0.1:0'] } },
