@@ -6,6 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { once } from 'node:events';
+import WebSocket from 'ws';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { createRelay, type Relay, type RelayEvent } from '../host/relay/index.js';
 import { CLOSE, encodeCall, callIndex } from '../host/relay/wire.js';
@@ -157,6 +159,20 @@ describe('relay: who may connect', () => {
     await expect(connect({ origin: 'http://evil.example' })).rejects.toMatchObject({ status: 403 });
     await expect(RelayClient.connect(relay.url, { token: TOKEN })).rejects.toMatchObject({ status: 403 });
     expect(events.some((e) => e.type === 'refused' && e.origin === 'http://evil.example')).toBe(true);
+  });
+
+  it('closes a connection that sends no hello in time, or a second frame before the answer', async () => {
+    const r = await createRelay({ port: 0, token: TOKEN, origins: [ORIGIN], policy: {}, limits: { helloMs: 100 } });
+    try {
+      const ws = new WebSocket(r.url, { origin: ORIGIN });
+      const [code, reason] = await once(ws, 'close') as [number, Buffer];
+      expect([code, reason.toString()]).toEqual([CLOSE.AUTH, 'no hello in time']);
+      await expect(RelayClient.connect(r.url, { origin: ORIGIN, hello: 'not json' })).rejects.toMatchObject({ code: CLOSE.PROTOCOL });
+      await expect(RelayClient.connect(r.url, { origin: ORIGIN, hello: JSON.stringify({ type: 'hello', version: 99, token: TOKEN }) }))
+        .rejects.toMatchObject({ code: CLOSE.PROTOCOL, reason: expect.stringMatching(/version 1 of the wire/) });
+    } finally {
+      await r.close();
+    }
   });
 
   it('takes an authenticate callback instead of a token', async () => {
