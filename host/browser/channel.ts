@@ -37,10 +37,13 @@ export function callAndWait(slot: SharedArrayBuffer, frame: Uint8Array, post: (f
   return out;
 }
 
-/** WebSocket side: puts a result in the slot and wakes the guest (false: it does not fit, the slot says FAILED). */
+/**
+ * WebSocket side: puts a result in the slot and wakes the guest. False (and the slot
+ * says FAILED) when it does not fit, or no call is waiting for it.
+ */
 export function deliver(slot: SharedArrayBuffer, result: Uint8Array): boolean {
   const state = new Int32Array(slot, 0, 2);
-  if (result.length > slot.byteLength - HEADER) {
+  if (result.length > slot.byteLength - HEADER || Atomics.load(state, 0) !== WAITING) {
     fail(slot);
     return false;
   }

@@ -254,7 +254,7 @@ export class BrowserSandbox {
           return finish(new SandboxError(`the relay sent what this page does not understand: ${e.data.slice(0, 200)}`, 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
         }
         if (!ready || !deliver(slot, new Uint8Array(e.data as ArrayBuffer))) {
-          finish(new SandboxError('the relay sent a result this page cannot take', 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
+          finish(new SandboxError('the relay sent a result this page cannot take (too large, or for no call)', 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
         }
       };
       ws.onclose = (e: CloseEvent) => finish(relayError(url, e.code, e.reason, ready));
