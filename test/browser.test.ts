@@ -381,6 +381,9 @@ describe('what the page is told', () => {
       expect(end.error?.message).toMatch(/refused the token/);
       expect(end.error?.reason).not.toBe('');
       expect(end.stdout).toBe('');
+      // A URL the browser will not open at all (port 99999: nothing is sent anywhere).
+      const { id } = await page.start('tour', ['sockopt-tour'], { relay: 'ws://127.0.0.1:99999/' });
+      expect((await page.wait(id)).error).toMatchObject({ code: 'ERR_SOCKBOX_RELAY', message: expect.stringContaining('cannot open a WebSocket to ws://127.0.0.1:99999/') });
     } finally {
       await page.close();
     }

@@ -174,7 +174,14 @@ export class BrowserSandbox {
       let worker: Worker | undefined;
       let ready = false;
       let done = false;
-      const ws = new WebSocket(url);
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(url);
+      } catch (e) {
+        // A URL the browser will not open (malformed, or refused by the page's CSP).
+        reject(new SandboxError(`cannot open a WebSocket to ${url}: ${(e as Error).message}`, 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
+        return;
+      }
       ws.binaryType = 'arraybuffer';
 
       const finish = (outcome: { exitCode: number } | SandboxError): void => {
