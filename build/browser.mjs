@@ -1,6 +1,7 @@
 // Builds the browser runtime (host/browser/) into dist/browser/: sockbox-browser.js (ESM,
-// `import { BrowserSandbox } from 'sockbox/browser'`) and the guest's worker beside it,
-// sockbox-browser-worker.js (an ESM module worker; the first file finds it with
+// `import { BrowserSandbox } from 'sockbox/browser'`) and the worker file beside it,
+// sockbox-browser-worker.js (an ESM module worker, started twice per run: the guest's
+// thread and the link that holds the relay's WebSocket; the first file finds it with
 // `new URL('./sockbox-browser-worker.js', import.meta.url)`, which bundlers follow).
 // Each file is whole (no shared chunks) and imports nothing: the WASI shim and the
 // relay's wire are bundled in. Run by build/build.mjs; alone: node build/browser.mjs.

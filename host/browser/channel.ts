@@ -1,6 +1,7 @@
-// The reply slot between the guest's worker and the thread that holds the WebSocket.
-// The worker posts a call frame and sleeps in Atomics.wait; the WebSocket's thread writes
-// the relay's result frame into this SharedArrayBuffer and wakes it. One call at a time.
+// The reply slot between the guest's worker and the link (link.ts, the worker that holds
+// the WebSocket). The guest posts a call frame and sleeps in Atomics.wait; the link
+// writes the relay's result frame into this SharedArrayBuffer and wakes it. One call at
+// a time.
 //
 //   Int32 [0] state: IDLE, WAITING (a call is out), READY (a result is in), FAILED (the
 //             relay path is gone: the run is ending)

@@ -1,19 +1,22 @@
 // BrowserSandbox: runs a WASI guest in a web page, with real sockets through a policy
 // relay (host/relay/). The guest runs in a Web Worker (worker.ts) with the browser WASI
-// shim; every socket call is forwarded over one WebSocket, held here on the page's
-// thread, to the relay, which runs Node's own import layer (policy, checks, syscall) and
-// answers with the errno and the bytes the import wrote. The worker blocks in
+// shim; every socket call is forwarded over one WebSocket, held by a second worker (the
+// link, link.ts: the page's own thread is off the calls' path, so a busy page does not
+// slow them), to the relay, which runs Node's own import layer (policy, checks, syscall)
+// and answers with the errno and the bytes the import wrote. The guest's worker blocks in
 // Atomics.wait meanwhile, so the page needs SharedArrayBuffer: cross-origin isolation
-// (COOP same-origin + COEP require-corp or credentialless).
+// (COOP same-origin + COEP require-corp or credentialless). This thread starts both
+// workers, forwards the guest's output and ends the run.
 //
 //   const sb = new BrowserSandbox({ relay: 'ws://127.0.0.1:8787', token, args: ['tour'],
 //     stdout: (text) => out.append(text) });
 //   const { exitCode } = await sb.run(await (await fetch('tour.wasm')).arrayBuffer());
 
-import { encodeHello, CLOSE, WIRE_VERSION } from '../relay/wire.js';
-import { replySlot, deliver, fail } from './channel.js';
+import { encodeHello, CLOSE } from '../relay/wire.js';
+import { replySlot, fail } from './channel.js';
 import { SandboxError } from './errors.js';
 import type { StartMessage, WorkerMessage } from './worker.js';
+import type { LinkMessage, LinkReport } from './link.js';
 
 export { SandboxError, type BrowserSandboxErrorCode } from './errors.js';
 
@@ -165,32 +168,33 @@ export class BrowserSandbox {
     this.active?.kill();
   }
 
+  /** A worker from the bundle: the guest's, or the link (the same file, told its role by its first message). */
+  private worker(name: string): Worker {
+    return this.workerUrl !== undefined
+      ? new Worker(this.workerUrl, { type: 'module', name })
+      : new Worker(new URL('./sockbox-browser-worker.js', import.meta.url), { type: 'module', name });
+  }
+
   private session(module: WebAssembly.Module, killedEarly: () => boolean): Promise<{ exitCode: number }> {
     return new Promise((resolve, reject) => {
       const url = this.relay;
       const slot = replySlot();
+      const calls = new MessageChannel(); // guest -> link: call frames, off the page's thread
       const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
       const sinks = { 1: this.stdout, 2: this.stderr };
-      let worker: Worker | undefined;
+      let guest: Worker | undefined;
+      let link: Worker | undefined;
       let ready = false;
       let done = false;
-      let ws: WebSocket;
-      try {
-        ws = new WebSocket(url);
-      } catch (e) {
-        // A URL the browser will not open (malformed, or refused by the page's CSP).
-        reject(new SandboxError(`cannot open a WebSocket to ${url}: ${(e as Error).message}`, 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
-        return;
-      }
-      ws.binaryType = 'arraybuffer';
 
       const finish = (outcome: { exitCode: number } | SandboxError): void => {
         if (done) return;
         done = true;
         fail(slot);
-        worker?.terminate();
-        // Closing the WebSocket ends the session: the relay kills it and closes its sockets.
-        if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(1000, 'run ended');
+        guest?.terminate();
+        // The link closes the WebSocket, which ends the session: the relay kills it and
+        // closes its sockets. (The link worker ends itself once the WebSocket is closed.)
+        link?.postMessage({ type: 'close' });
         for (const fd of [1, 2] as const) {
           const rest = decoders[fd].decode();
           if (rest) sinks[fd](rest, new Uint8Array(0));
@@ -201,7 +205,12 @@ export class BrowserSandbox {
       this.active = { kill: () => finish(new SandboxError('sandbox killed', 'ERR_SOCKBOX_KILLED')) };
       if (killedEarly()) return finish(new SandboxError('sandbox killed', 'ERR_SOCKBOX_KILLED'));
 
-      const onWorker = (m: WorkerMessage): void => {
+      const crashed = (who: string) => (e: ErrorEvent) => {
+        e.preventDefault();
+        finish(new SandboxError(`the ${who} worker failed: ${e.message || 'its script did not load'}`, 'ERR_SOCKBOX_CRASHED'));
+      };
+
+      const onGuest = (m: WorkerMessage): void => {
         if (done) return;
         switch (m.type) {
           case 'out': {
@@ -213,10 +222,6 @@ export class BrowserSandbox {
             }
             return;
           }
-          case 'call':
-            if (ws.readyState !== WebSocket.OPEN) return fail(slot);
-            ws.send(m.frame);
-            return;
           case 'exit':
             return finish({ exitCode: m.exitCode });
           case 'trap':
@@ -226,45 +231,40 @@ export class BrowserSandbox {
         }
       };
 
-      const startWorker = (): void => {
+      const startGuest = (): void => {
         try {
-          worker = this.workerUrl !== undefined
-            ? new Worker(this.workerUrl, { type: 'module', name: 'sockbox guest' })
-            : new Worker(new URL('./sockbox-browser-worker.js', import.meta.url), { type: 'module', name: 'sockbox guest' });
+          guest = this.worker('sockbox guest');
         } catch (e) {
           return finish(new SandboxError(`the guest's worker could not start: ${(e as Error).message}`, 'ERR_SOCKBOX_CRASHED'));
         }
-        worker.onmessage = (e: MessageEvent<WorkerMessage>) => onWorker(e.data);
-        worker.onerror = (e: ErrorEvent) => {
-          e.preventDefault();
-          finish(new SandboxError(`the guest's worker failed: ${e.message || 'its script did not load'}`, 'ERR_SOCKBOX_CRASHED'));
-        };
-        const start: StartMessage = { type: 'start', module, args: this.args, env: this.env, slot };
-        worker.postMessage(start);
+        guest.onmessage = (e: MessageEvent<WorkerMessage>) => onGuest(e.data);
+        guest.onerror = crashed("guest's");
+        const start: StartMessage = { type: 'start', module, args: this.args, env: this.env, slot, port: calls.port2 };
+        guest.postMessage(start, [calls.port2]);
       };
 
-      ws.onopen = () => ws.send(encodeHello(this.token));
-      ws.onmessage = (e: MessageEvent) => {
+      const onLink = (r: LinkReport): void => {
         if (done) return;
-        if (typeof e.data === 'string') {
-          let msg: { type?: unknown; version?: unknown } | undefined;
-          try {
-            msg = JSON.parse(e.data) as typeof msg;
-          } catch {
-            msg = undefined;
-          }
-          if (!ready && msg?.type === 'ready' && msg.version === WIRE_VERSION) {
+        switch (r.type) {
+          case 'ready':
             ready = true;
-            startWorker();
-            return;
-          }
-          return finish(new SandboxError(`the relay sent what this page does not understand: ${e.data.slice(0, 200)}`, 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
-        }
-        if (!ready || !deliver(slot, new Uint8Array(e.data as ArrayBuffer))) {
-          finish(new SandboxError('the relay sent a result this page cannot take (too large, or for no call)', 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
+            return startGuest();
+          case 'closed':
+            return finish(relayError(url, r.code, r.reason, ready));
+          case 'broken':
+            return finish(new SandboxError(r.message, 'ERR_SOCKBOX_RELAY', { closeCode: 0, reason: '' }));
         }
       };
-      ws.onclose = (e: CloseEvent) => finish(relayError(url, e.code, e.reason, ready));
+
+      try {
+        link = this.worker('sockbox relay link');
+      } catch (e) {
+        return finish(new SandboxError(`the relay link's worker could not start: ${(e as Error).message}`, 'ERR_SOCKBOX_CRASHED'));
+      }
+      link.onmessage = (e: MessageEvent<LinkReport>) => onLink(e.data);
+      link.onerror = crashed("relay link's");
+      const open: LinkMessage = { type: 'link', url, hello: encodeHello(this.token), slot, port: calls.port1 };
+      link.postMessage(open, [calls.port1]);
     });
   }
 }

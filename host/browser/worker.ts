@@ -1,17 +1,18 @@
 // The guest's thread in the page: a Web Worker that runs one WASI command with the
 // browser WASI shim (args, env, stdout/stderr posted to the page) and the relayed socket
-// imports (imports.ts). A relayed call posts its frame to the page, which holds the
-// WebSocket, and sleeps in Atomics.wait until the page writes the result into the reply
-// slot (channel.ts). The page ends the worker (terminate) on kill() and when the relay
-// goes away, whatever the guest is doing.
+// imports (imports.ts). A relayed call posts its frame to the link (link.ts, a second
+// worker from this same bundle, which holds the WebSocket) and sleeps in Atomics.wait
+// until the link writes the result into the reply slot (channel.ts). The page ends the
+// worker (terminate) on kill() and when the relay goes away, whatever the guest is doing.
 //
-// Messages, page → worker: { type: 'start', module, args, env, slot }.
-// Worker → page: { type: 'out', fd: 1 | 2, bytes }, { type: 'call', frame },
-// { type: 'exit', exitCode }, { type: 'trap', message }, { type: 'invalid', message }.
+// Messages, page → worker: { type: 'start', module, args, env, slot, port } (or, for the
+// link, { type: 'link', ... }: see link.ts). Worker → page: { type: 'out', fd: 1 | 2,
+// bytes }, { type: 'exit', exitCode }, { type: 'trap', message }, { type: 'invalid', message }.
 
 import { WASI, WASIProcExit, File, OpenFile, ConsoleStdout } from '@bjorn3/browser_wasi_shim';
 import { relayedImports, type LocalImports } from './imports.js';
 import { callAndWait } from './channel.js';
+import { runLink, type LinkMessage, type LinkReport } from './link.js';
 
 export interface StartMessage {
   type: 'start';
@@ -19,18 +20,20 @@ export interface StartMessage {
   args: string[];
   env: string[];
   slot: SharedArrayBuffer;
+  /** The link's end for call frames. */
+  port: MessagePort;
 }
 
 export type WorkerMessage =
   | { type: 'out'; fd: 1 | 2; bytes: Uint8Array }
-  | { type: 'call'; frame: Uint8Array }
   | { type: 'exit'; exitCode: number }
   | { type: 'trap'; message: string }
   | { type: 'invalid'; message: string };
 
 interface WorkerScope {
-  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
-  onmessage: ((e: MessageEvent<StartMessage>) => void) | null;
+  postMessage(message: WorkerMessage | LinkReport, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent<StartMessage | LinkMessage | { type: 'close' }>) => void) | null;
+  close(): void;
 }
 const scope = globalThis as unknown as WorkerScope;
 
@@ -54,7 +57,7 @@ function guarded(imports: Record<string, (...args: never[]) => unknown>): LocalI
 }
 
 function start(msg: StartMessage): void {
-  const { module, args, env, slot } = msg;
+  const { module, args, env, slot, port } = msg;
   const post = (m: WorkerMessage, transfer?: Transferable[]) => scope.postMessage(m, transfer);
   const output = (fd: 1 | 2) => new ConsoleStdout((bytes: Uint8Array) => {
     const copy = bytes.slice();
@@ -67,7 +70,7 @@ function start(msg: StartMessage): void {
   const local = guarded(wasi.wasiImport as Record<string, (...args: never[]) => unknown>);
   const relayed = relayedImports(
     () => memory!,
-    (frame) => callAndWait(slot, frame, (f) => post({ type: 'call', frame: f }, [f.buffer])),
+    (frame) => callAndWait(slot, frame, (f) => port.postMessage(f, [f.buffer])),
     local,
   );
   const imports: WebAssembly.Imports = {
@@ -106,6 +109,10 @@ function start(msg: StartMessage): void {
   post({ type: 'exit', exitCode });
 }
 
+let link: { close(): void } | undefined;
 scope.onmessage = (e) => {
-  if (e.data?.type === 'start') start(e.data);
+  const m = e.data;
+  if (m?.type === 'start') start(m);
+  else if (m?.type === 'link') link = runLink(m, scope);
+  else if (m?.type === 'close') link ? link.close() : scope.close();
 };
