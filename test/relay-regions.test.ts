@@ -9,15 +9,15 @@
 //   only its outputs come back, as through the relay; every call must give the same
 //   errno as in "full", and the scenario's own checks must hold (inputs complete).
 //
-// It drives the shadow guest (shadow.ts) in an inline Sandbox, with host functions in
-// place of the relay session's.
+// It drives the shadow guest (shadow.ts) in an inline Sandbox as the relay session does:
+// regions written into its memory before a call, read after.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
 import { Sandbox } from '../host/index.js';
 import type { Plugin } from '../host/sandbox/plugin.js';
-import type { HostCallContext } from '../host/sandbox/hostfn.js';
+import type { MemoryContext } from '../host/sandbox/hostfn.js';
 import { CALLS, callIndex } from '../host/relay/wire.js';
 import { planCall, type Mem, type Plan } from '../host/relay/regions.js';
 import { shadowModule, trampoline } from '../host/relay/shadow.js';
@@ -39,6 +39,7 @@ class Harness {
   private plan: Plan | undefined;
   private before: Uint8Array | undefined;
   private first = true;
+  private memory: WebAssembly.Memory | undefined;
 
   constructor(readonly mode: 'full' | 'planned') {}
 
@@ -46,17 +47,28 @@ class Harness {
     this.sandbox = new Sandbox({
       worker: false,
       net: { bind: ['127.0.0.1:0'], connect: ['127.0.0.1:*'] },
-      imports: { relay: { in: (ctx) => this.enter(ctx), out: (ctx, r) => this.leave(ctx, Number(r)) } },
+      imports: { relay: { attach: (ctx) => { this.memory = (ctx as MemoryContext).memoryObject(); } } },
     });
     this.plugin = await this.sandbox.instantiate(shadowModule());
+    await this.plugin.call('attach');
     expect(await this.plugin.call('grow', PAGES - 1)).toBe(1);
   }
 
-  private view(ctx: HostCallContext): Mem {
+  private get ctx() {
+    const u8 = new Uint8Array(this.memory!.buffer);
+    return {
+      memorySize: u8.length,
+      read: (p: number, l: number) => u8.slice(p, p + l),
+      write: (p: number, b: Uint8Array) => u8.set(b, p),
+    };
+  }
+
+  private view(ctx: { memorySize: number; read(p: number, l: number): Uint8Array }): Mem {
     return { size: ctx.memorySize, read: (p, l) => ctx.read(p, l) };
   }
 
-  private enter(ctx: HostCallContext): void {
+  private enter(): void {
+    const ctx = this.ctx;
     const spec = CALLS[this.index];
     if (this.mode === 'full') {
       ctx.write(0, this.mem);
@@ -69,7 +81,8 @@ class Harness {
     this.plan = planCall(spec, this.args, this.view(ctx));
   }
 
-  private leave(ctx: HostCallContext, errno: number): void {
+  private leave(errno: number): void {
+    const ctx = this.ctx;
     const spec = CALLS[this.index];
     const outs = errno === 0 ? this.plan!.outputs(this.view(ctx)) : [];
     if (this.mode === 'planned') {
@@ -89,7 +102,9 @@ class Harness {
     expect(this.index, `${name}/${args.length}`).toBeGreaterThanOrEqual(0);
     this.covered.add(this.index);
     this.args = args;
+    this.enter();
     const errno = Number(await this.plugin.call(trampoline(this.index), ...args));
+    this.leave(errno);
     this.errnos.push([`${name}/${args.length}`, errno]);
     return errno;
   }

@@ -8,9 +8,9 @@
 import type { WebSocket } from 'ws';
 import { Sandbox, type SandboxOptions } from '../sandbox/sandbox.js';
 import type { Plugin } from '../sandbox/plugin.js';
-import type { HostCallContext } from '../sandbox/hostfn.js';
-import { CALLS, CLOSE, decodeCall, encodeResult, type Call, type Region } from './wire.js';
-import { planCall, type Mem, type Plan } from './regions.js';
+import type { HostCallContext, MemoryContext } from '../sandbox/hostfn.js';
+import { CALLS, CLOSE, decodeCall, encodeResult, type Region } from './wire.js';
+import { planCall, type Mem } from './regions.js';
 import { shadowModule, trampoline } from './shadow.js';
 
 const PAGE = 65536;
@@ -33,18 +33,19 @@ export interface SessionEnd {
 const compiled = new Map<number, Promise<WebAssembly.Module>>();
 let shadowBytes: Uint8Array | undefined;
 
-const view = (ctx: HostCallContext): Mem => ({ size: ctx.memorySize, read: (p, l) => ctx.read(p, l) });
+/** The shadow memory as regions.ts reads it (views, not copies: they are copied into the frame). */
+function view(memory: WebAssembly.Memory): Mem {
+  const u8 = new Uint8Array(memory.buffer);
+  return { size: u8.length, read: (p, l) => u8.subarray(p, p + l) };
+}
 
 export class RelaySession {
   private readonly sandbox: Sandbox;
   private plugin: Plugin | undefined;
   private opening: Promise<void> | undefined;
   private busy = false;
-  private current: Call | undefined;
-  private plan: Plan | undefined;
-  private out: Region[] = [];
-  /** A region of the current call fell outside the shadow memory. */
-  private outside = false;
+  /** The shadow guest's memory (shared with its thread), from relay.attach. */
+  private memory: WebAssembly.Memory | undefined;
   private pages = 1;
   private moved = 0;
   private ending: SessionEnd | undefined;
@@ -62,7 +63,7 @@ export class RelaySession {
     this.sandbox = new Sandbox({
       ...options,
       limits: { ...options.limits, memoryBytes: limits.memoryBytes },
-      imports: { relay: { in: (ctx) => this.enter(ctx), out: (ctx, r) => this.leave(ctx, Number(r)) } },
+      imports: { relay: { attach: (ctx) => this.attach(ctx) } },
     });
   }
 
@@ -79,6 +80,8 @@ export class RelaySession {
       module.catch(() => compiled.delete(this.limits.memoryBytes));
     }
     this.plugin = await this.sandbox.instantiate(await module);
+    await this.plugin.call('attach');
+    if (!this.memory) throw new Error('the shadow guest has no memory');
     if (this.ending) this.sandbox.kill();
   }
 
@@ -100,20 +103,23 @@ export class RelaySession {
         if (was < 0) return this.end(CLOSE.BYTES, `the relay could not grow its shadow memory to ${call.memSize} bytes`);
         this.pages = need;
       }
-      this.current = call;
-      this.out = [];
-      this.outside = false;
+      // The shadow guest waits between calls: its memory is ours until the call.
+      const memory = this.memory!;
+      const u8 = new Uint8Array(memory.buffer);
+      const size = Math.min(u8.length, call.memSize >>> 0);
+      for (const r of call.regions) {
+        if (r.ptr + r.bytes.length > size) return this.end(CLOSE.PROTOCOL, 'a region lies outside the guest memory the call declared');
+      }
+      for (const r of call.regions) u8.set(r.bytes, r.ptr);
+      const plan = planCall(CALLS[call.call], call.args, view(memory));
       const errno = Number(await this.plugin!.call(trampoline(call.call), ...call.args));
-      if (this.outside) return this.end(CLOSE.PROTOCOL, 'a region lies outside the guest memory the call declared');
-      const reply = encodeResult(call.id, errno, this.out);
+      const out: Region[] = errno === 0 ? plan.outputs(view(memory)).map(([ptr, len]) => ({ ptr, bytes: view(memory).read(ptr, len) })) : [];
+      const reply = encodeResult(call.id, errno, out);
       if (!this.count(reply.length)) return;
       this.ws.send(reply);
     } catch (e) {
       this.end(CLOSE.INTERNAL, `the session's sandbox ended: ${(e as Error)?.message ?? String(e)}`);
     } finally {
-      this.current = undefined;
-      this.plan = undefined;
-      this.out = [];
       this.busy = false;
     }
   }
@@ -126,22 +132,9 @@ export class RelaySession {
     return false;
   }
 
-  /** relay.in: the call's input regions into the shadow memory, then the plan of its outputs. */
-  private enter(ctx: HostCallContext): void {
-    const call = this.current;
-    if (!call) return;
-    const size = ctx.memorySize;
-    for (const r of call.regions) {
-      if (r.ptr + r.bytes.length > Math.min(size, call.memSize >>> 0)) { this.outside = true; continue; }
-      ctx.write(r.ptr, r.bytes);
-    }
-    this.plan = planCall(CALLS[call.call], call.args, view(ctx));
-  }
-
-  /** relay.out: after a call that succeeded, the bytes it wrote. */
-  private leave(ctx: HostCallContext, errno: number): void {
-    if (errno !== 0 || !this.plan) return;
-    this.out = this.plan.outputs(view(ctx)).map(([ptr, len]) => ({ ptr, bytes: ctx.read(ptr, len) }));
+  /** relay.attach: takes hold of the shadow guest's memory (the context's, for the guest's life). */
+  private attach(ctx: HostCallContext): void {
+    this.memory = (ctx as MemoryContext).memoryObject();
   }
 
   /**

@@ -119,6 +119,15 @@ export class MemoryContext implements HostCallContext {
     }
   }
 
+  /**
+   * @internal The guest's memory itself, valid for the guest's life (not only during the
+   * call): for the relay's session (host/relay/session.ts), which fills and reads its
+   * shadow guest's memory between calls, while that guest waits. Not for host functions.
+   */
+  memoryObject(): WebAssembly.Memory | undefined {
+    return this.memory();
+  }
+
   get memorySize(): number {
     return this.bytes().length;
   }
