@@ -224,7 +224,7 @@ describe('a guest in the page, through the relay, against the same guest in Node
       const args = ['echo-server', '0', '2'];
       const { id, error } = await page.start('echo', args);
       expect(error).toBeUndefined();
-      const [, port] = await page.waitFor(/^listening on (\d+)$/m);
+      const [, port] = await page.waitFor(/^listening on (\d+)\n/m);
       await twoClients(Number(port));
       const inPage = await page.wait(id);
       expect(inPage.error).toBeUndefined();
@@ -325,7 +325,7 @@ describe('ending a run', () => {
     const page = await TestPage.open();
     try {
       const { id } = await page.start('sockguest', ['sockguest', 'block-recv', String((peer.address() as net.AddressInfo).port)]);
-      await page.waitFor(/^ready$/m);
+      await page.waitFor(/^ready\n/m);
       await connected;
       await page.kill(id);
       const end = await page.wait(id);
@@ -355,7 +355,7 @@ describe('ending a run', () => {
     const sessionsBefore = relayEvents.filter((e) => e.type === 'session' && e.state === 'closed').length;
     const { error } = await page.start('echo', ['echo-server', '0']);
     expect(error).toBeUndefined();
-    const [, port] = await page.waitFor(/^listening on (\d+)$/m);
+    const [, port] = await page.waitFor(/^listening on (\d+)\n/m);
     // A client connected and served: the session holds a listener and a connection.
     const c = net.connect(Number(port), '127.0.0.1');
     const cClosed = new Promise<void>((r) => { c.on('close', () => r()); c.on('error', () => r()); });

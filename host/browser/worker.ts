@@ -68,6 +68,36 @@ function start(msg: StartMessage): void {
   const wasi = new WASI(args, env, [new OpenFile(new File([])), output(1), output(2)], { debug: false });
   let memory: WebAssembly.Memory | undefined;
   const local = guarded(wasi.wasiImport as Record<string, (...args: never[]) => unknown>);
+  // stdout and stderr: one message per fd_write, whatever its iovecs (the shim would post
+  // one per iovec, and a kill between them would cut a line that was written whole).
+  const shimWrite = local.fd_write as (...a: number[]) => unknown;
+  local.fd_write = ((fd: number, iovs: number, n: number, nwritten: number): number => {
+    if (fd !== 1 && fd !== 2) return Number(shimWrite(fd, iovs, n, nwritten));
+    const buf = memory!.buffer;
+    const dv = new DataView(buf);
+    iovs >>>= 0; n >>>= 0; nwritten >>>= 0;
+    if (iovs + 8 * n > buf.byteLength || nwritten + 4 > buf.byteLength) return ERRNO_FAULT;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const ptr = dv.getUint32(iovs + 8 * i, true);
+      const len = dv.getUint32(iovs + 8 * i + 4, true);
+      if (ptr + len > buf.byteLength) return ERRNO_FAULT;
+      parts.push(new Uint8Array(buf, ptr, len));
+      total += len;
+    }
+    if (total > 0) {
+      const bytes = new Uint8Array(total);
+      let at = 0;
+      for (const p of parts) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+      post({ type: 'out', fd, bytes }, [bytes.buffer]);
+    }
+    dv.setUint32(nwritten, total, true);
+    return 0;
+  }) as LocalImports[string];
   const relayed = relayedImports(
     () => memory!,
     (frame) => callAndWait(slot, frame, (f) => port.postMessage(f, [f.buffer])),
