@@ -396,7 +396,8 @@ describe('what the page is told', () => {
     try {
       const end = await page.run('tour', ['sockopt-tour']);
       expect(end.error?.code).toBe('ERR_SOCKBOX_RELAY');
-      expect(end.error?.message).toContain(`this page's origin, ${foreign}, in the relay's origins`);
+      expect(end.error?.closeCode).toBe(4403);
+      expect(end.error?.message).toContain(`the relay does not take pages from this page's origin (close 4403: origin ${foreign} is not in the relay's origins)`);
       expect(relayEvents).toContainEqual(expect.objectContaining({ type: 'refused', origin: foreign }));
     } finally {
       await page.close();

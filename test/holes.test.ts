@@ -234,7 +234,7 @@ async function stalledServer(): Promise<{ port: number; conns: net.Socket[]; clo
 }
 
 describe('no close blocks the host (SO_LINGER set, or inherited through accept, with a full send queue)', () => {
-  test('inherited from a listener: the guest\'s close() returns at once, kill() settles and the event loop never stalls (bounds far above a loaded machine's noise, far below the hour a lingering close would block), and the peer still gets every byte and a FIN', async () => {
+  test('inherited from a listener: the guest\'s close() returns at once, kill() settles and the event loop never stalls (bounds far above the noise of a loaded machine, far below the hour a lingering close would block), and the peer still gets every byte and a FIN', async () => {
     const g = start('linger', ['inherit', 'close'], { net: { bind: ['127.0.0.1:0'] } });
     const [, port] = await g.waitFor(/^listening (\d+)$/);
     const peer = net.connect(Number(port), '127.0.0.1');

@@ -155,8 +155,10 @@ describe('relay: who may connect', () => {
     expect(events.filter((e) => e.type === 'session' && e.state === 'open').length).toBe(before);
   });
 
-  it('refuses a foreign Origin (and none) at the upgrade: HTTP 403', async () => {
-    await expect(connect({ origin: 'http://evil.example' })).rejects.toMatchObject({ status: 403 });
+  it('refuses a foreign Origin (close 4403 with the reason, no session) and none (HTTP 403 at the upgrade)', async () => {
+    const before = events.filter((e) => e.type === 'session' && e.state === 'open').length;
+    await expect(connect({ origin: 'http://evil.example' })).rejects.toMatchObject({ code: CLOSE.ORIGIN, reason: "origin http://evil.example is not in the relay's origins" });
+    expect(events.filter((e) => e.type === 'session' && e.state === 'open').length).toBe(before);
     await expect(RelayClient.connect(relay.url, { token: TOKEN })).rejects.toMatchObject({ status: 403 });
     expect(events.some((e) => e.type === 'refused' && e.origin === 'http://evil.example')).toBe(true);
   });

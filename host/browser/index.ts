@@ -50,6 +50,7 @@ const CLOSE_TEXT: Record<number, string> = {
   [CLOSE.GOING_AWAY]: 'the relay is shutting down',
   [CLOSE.PROTOCOL]: 'the relay did not understand the page (protocol error)',
   [CLOSE.AUTH]: 'the relay refused the token',
+  [CLOSE.ORIGIN]: "the relay does not take pages from this page's origin",
   [CLOSE.TIME]: 'the session ran out of time',
   [CLOSE.BYTES]: 'the session moved more bytes than the relay allows',
   [CLOSE.BUSY]: 'the relay holds as many sessions as it allows',

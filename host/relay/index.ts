@@ -155,8 +155,15 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   server.on('upgrade', (req, socket, head) => {
     const origin = req.headers.origin;
     if (closing) return refuse(socket, '503 Service Unavailable', origin, 'the relay is closing');
-    if (allowed && (origin === undefined || !allowed.has(origin))) {
-      return refuse(socket, '403 Forbidden', origin, `origin ${origin ?? '(none)'} is not allowed`);
+    if (allowed && origin === undefined) return refuse(socket, '403 Forbidden', origin, 'no Origin header (the relay takes pages from its origins only)');
+    if (allowed && !allowed.has(origin!)) {
+      // A browser shows a page nothing of a refused upgrade (close 1006, like a relay that
+      // is not there): open the WebSocket only to close it with the reason. No session,
+      // no sandbox; nothing the page sends is read.
+      const why = `origin ${origin} is not in the relay's origins`;
+      emit({ type: 'refused', origin, why });
+      wss.handleUpgrade(req, socket, head, (ws) => { ws.on('error', () => ws.terminate()); ws.close(CLOSE.ORIGIN, why); });
+      return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, origin, req.socket.remoteAddress));
   });

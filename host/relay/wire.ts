@@ -37,6 +37,8 @@ export const CLOSE = {
   PROTOCOL: 4400,
   /** The token (or the authenticate callback) refused the page. */
   AUTH: 4401,
+  /** The page's Origin is not in the relay's list. */
+  ORIGIN: 4403,
   /** The session's time ran out (limits.sessionMs). */
   TIME: 4408,
   /** The session moved more bytes than limits.bytes. */
