@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import WebSocket from 'ws';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { createRelay, type Relay, type RelayEvent } from '../host/relay/index.js';
-import { CLOSE, encodeCall, callIndex } from '../host/relay/wire.js';
+import { CALLS, CLOSE, encodeCall, callIndex } from '../host/relay/wire.js';
 import * as abi from '../host/sandbox/abi.js';
 import { RecordingNative } from './support/recording-native.js';
 import { RelayClient } from './support/relay-client.js';
@@ -240,6 +240,47 @@ describe('relay: the page is untrusted', () => {
       await r.close();
     }
   });
+
+  it('answers random calls with random arguments and memory with a WASI errno, never a failure of its own', async () => {
+    // A seeded generator: the same calls every run. Sockets are made non-blocking first,
+    // so that a call with a live fd answers AGAIN rather than waiting; one that waits
+    // anyway (a new blocking socket) is ended by closing the page, and a new page goes on.
+    let seed = 0x5eed;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+    const pick = () => [0, 1, 2, 3, 4, 5, 6, 0xffffffff, 0x10000, 0x3fffc, 16, 255, 1 << 31][rnd(13)] ?? 0;
+    const before = sockets();
+    let c = await connect();
+    let answered = 0;
+    let waited = 0;
+    for (let i = 0; i < 400; i++) {
+      if (i % 100 === 0) {
+        for (let k = 0; k < 3; k++) {
+          await c.call('sock_open', [rnd(2) ? abi.AF_INET4 : abi.AF_INET6, rnd(2) ? abi.SOCK_STREAM : abi.SOCK_DGRAM, FD]);
+          await c.call('fd_fdstat_set_flags', [c.u32(FD), abi.FDFLAGS_NONBLOCK]);
+        }
+      }
+      for (let k = 0; k < 64; k++) c.mem[rnd(c.mem.length)] = rnd(256);
+      for (let k = 0; k < 4; k++) c.setU32(rnd(0x2000) & ~3, pick());
+      const spec = CALLS[rnd(CALLS.length)];
+      const args = Array.from({ length: spec.arity }, () => (rnd(3) === 0 ? rnd(0x3000) : pick()));
+      const call = c.call(spec.name, args, spec.module);
+      const r = await Promise.race([call, new Promise((res) => setTimeout(() => res('waits'), 2000))]).catch((e: { code?: number }) => e);
+      if (r === 'waits') {
+        waited++;
+        c.ws.terminate();
+        await c.closed;
+        c = await connect();
+      } else {
+        expect(typeof r === 'number' && r >= 0 && r <= 76, `${spec.name}(${args.join(', ')}) -> ${JSON.stringify(r)}`).toBe(true);
+        answered++;
+      }
+    }
+    c.close();
+    while (relay.sessions > 0) await new Promise((r) => setTimeout(r, 10)); // every session ended
+    expect(answered).toBeGreaterThan(350);
+    expect(waited).toBeLessThan(10);
+    expect(leftOver(before)).toEqual([]);
+  }, 60_000);
 
   it('holds a session to its byte budget and the relay to its session count', async () => {
     const r = await createRelay({
