@@ -3,7 +3,10 @@
 // during blocking calls, cleanup of every native fd, and bad input.
 
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { describe, expect, test } from 'vitest';
 import { Sandbox, SandboxError } from '../host/index.js';
@@ -350,4 +353,33 @@ describe('random_get', () => {
       expect(await new Sandbox({ worker }).run(bytes)).toEqual({ exitCode: 0 });
     });
   }
+});
+
+describe('the worker taken before the module compiles', () => {
+  // run() and instantiate() take a worker from the pool before they compile, so that a new
+  // one starts meanwhile; when the module is refused, or the run is killed while it
+  // compiles, that worker goes back to the pool unref'd: the process still exits by itself.
+  test('a refused module and a kill during compile leave nothing that keeps the process alive', () => {
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const guest = new URL('./guests/sockguest-c.wasm', import.meta.url);
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { Sandbox } from ${JSON.stringify(dist)};
+      const bad = new Uint8Array([0, 97, 115, 109, 9, 9]);
+      const a = await new Sandbox().run(bad).catch((e) => e.code);
+      const b = await new Sandbox().instantiate(bad).catch((e) => e.code);
+      const box = new Sandbox();
+      const running = box.run(readFileSync(new URL(${JSON.stringify(guest.href)}))).then(() => 'ran', (e) => e.code);
+      box.kill();
+      console.log(JSON.stringify([a, b, await running]));
+    `;
+    // From a file: a `node -e` script's process ends when the script does, whatever it holds.
+    const dir = mkdtempSync(join(tmpdir(), 'sockbox-early-'));
+    writeFileSync(join(dir, 'early.mjs'), script);
+    const r = spawnSync(process.execPath, [join(dir, 'early.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual(['ERR_SOCKBOX_GUEST_INVALID', 'ERR_SOCKBOX_GUEST_INVALID', 'ERR_SOCKBOX_KILLED']);
+  });
 });
