@@ -273,8 +273,8 @@ if (hasFloor && tools.python && worstGuest.ratio >= pyRatio) {
         `the wasm → JS boundary alone is ${fmt(L('boundary'))} ns); the sandbox's import layer (kill check, memory refresh, fd and option ` +
         `lookup, policy, bounds, errno; stubbed rows) ${fmt(layerNs)} ns more. That adds up to ${fmt(AB + layerNs)} ns = ${ratio(AB + layerNs, C_GET)}` +
         (AB + layerNs < med(getS, worstGuest.row.key)
-          ? `; the worker-run guest row is ${fmt(med(getS, worstGuest.row.key) - AB - layerNs)} ns above that sum (the guest's own loop and clock reads, ` +
-            'and the spread between rounds on this machine, which is wider than the gap to Python).'
+          ? `; the worker-run guest row is ${fmt(med(getS, worstGuest.row.key) - AB - layerNs)} ns above that sum, which this table does not split ` +
+            `further (the inline whole-path rows, ${fmt(L('inline.sockbox'))} and ${fmt(L('inline.wasmedge'))} ns, are above it too).`
           : '.')
       : 'No addon layer rows in this run.'),
   );
