@@ -11,6 +11,9 @@
 //     RSS of this process before and after COUNT sandboxes are idle: each runs
 //     echo-server.wasm in its worker, blocked in poll(2) once it has printed its
 //     "listening on" line. Then kills them all and times how long that takes.
+//   node bench/startup-child.mjs footprint-empty COUNT
+//     The same for COUNT empty Node worker threads (no sockbox code): the floor under
+//     both numbers above, which a sandbox's own worker can only add to.
 // Prints JSON.
 
 import { readFileSync } from 'node:fs';
@@ -77,7 +80,28 @@ if (mode === 'start') {
   const killMs = performance.now() - killedAt;
   const killed = outcomes.filter((o) => o === 'ERR_SOCKBOX_KILLED').length;
   console.log(JSON.stringify({ importMs, count, rss0, rss1, startMs, killMs, killed }));
+} else if (mode === 'footprint-empty') {
+  // The floor under the footprint: COUNT Node worker threads with no sockbox code, started
+  // at once as the sandboxes are (with the pool's heap limits), each parked in
+  // Atomics.wait once it has said it is up, as an idle sandbox's thread is parked in poll(2).
+  await new Promise((r) => setTimeout(r, 100));
+  const rss0 = process.memoryUsage().rss;
+  const started = performance.now();
+  const workers = [];
+  await Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
+    const w = new Worker("require('node:worker_threads').parentPort.postMessage(1); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);", {
+      eval: true, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+    });
+    workers.push(w);
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  const startMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 300));
+  const rss1 = process.memoryUsage().rss;
+  await Promise.all(workers.map((w) => w.terminate()));
+  console.log(JSON.stringify({ count, rss0, rss1, startMs }));
 } else {
-  console.error('usage: startup-child.mjs start WARM | footprint COUNT');
+  console.error('usage: startup-child.mjs start WARM | footprint COUNT | footprint-empty COUNT');
   process.exit(2);
 }

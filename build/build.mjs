@@ -45,6 +45,32 @@ run(process.execPath, [
   '-o', 'dist/core.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--initialMemory', '1', '--use', 'abort=',
 ]);
 
+// Node's built-in modules reach the bundle through process.getBuiltinModule (Node 20.16+,
+// below the engines floor) instead of `import ... from 'node:x'`: an ESM import of a
+// built-in fills in its whole namespace, running every lazy getter (node:fs loads
+// fs/promises, streams, readline and the watchers; node:util, node:crypto likewise),
+// which a sandbox worker pays in start-up time and RSS on every start (issue 15). Each
+// name the code imports becomes a pure read of the module object, kept only if used.
+const builtins = {
+  name: 'builtins-without-namespace',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => {
+      const mod = process.getBuiltinModule(a.path);
+      const names = Object.getOwnPropertyNames(mod).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default');
+      return {
+        loader: 'js',
+        contents: [
+          `const m = process.getBuiltinModule(${JSON.stringify(a.path)});`,
+          'const pick = (k) => m[k];',
+          'export default m;',
+          ...names.map((k) => `export const ${k} = /* @__PURE__ */ pick(${JSON.stringify(k)});`),
+        ].join('\n'),
+      };
+    });
+  },
+};
+
 // Old chunks of an earlier build would otherwise stay beside the new ones.
 for (const f of readdirSync(dist)) if (/\.js(\.map)?$/.test(f)) rmSync(join(dist, f));
 await esbuild.build({
@@ -52,7 +78,6 @@ await esbuild.build({
   entryPoints: [
     { in: 'host/index.ts', out: 'index' },
     { in: 'host/cli.ts', out: 'cli' },
-    { in: 'host/sandbox/worker.ts', out: 'worker' },
     // The code generators' inputs (build/generators.mjs): the catalogue, the errno
     // table and the option table. Not part of the package's API.
     { in: 'host/core.ts', out: 'core' },
@@ -67,8 +92,41 @@ await esbuild.build({
   target: 'node20',
   packages: 'external',
   sourcemap: true,
+  plugins: [builtins],
+  charset: 'ascii',
   logLevel: 'warning',
 });
+// The sandbox worker's entry is one file of its own, not the shared chunks: each worker
+// thread resolves, reads and compiles one module instead of six (every sandbox start
+// pays it, issue 15). Its code is a second copy of the runtime's; no state is shared
+// between threads anyway.
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [{ in: 'host/sandbox/worker.ts', out: 'worker' }],
+  outdir: 'dist',
+  // Less for every worker to read and hold (names kept: dist/worker.js.map maps it back).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  plugins: [builtins],
+  charset: 'ascii',
+  logLevel: 'warning',
+});
+
+// Every bundle in ASCII (esbuild's charset 'ascii' escapes strings; the comments it keeps
+// have box-drawing rules, a one-for-one swap keeps the source maps' columns): V8 holds a
+// source with a single non-Latin-1 character as two bytes a character, twice the memory in
+// every worker that loads it.
+for (const f of readdirSync(dist)) {
+  if (!f.endsWith('.js')) continue;
+  const text = readFileSync(join(dist, f), 'utf8');
+  if (/[^\x00-\x7f]/.test(text)) writeFileSync(join(dist, f), text.replace(/[^\x00-\x7f]/g, '-'));
+}
 
 // Declarations (and a full strict type check of the host). Cleared first: a declaration
 // of a removed or renamed host file would otherwise stay, and be published.

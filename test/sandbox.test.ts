@@ -3,7 +3,10 @@
 // during blocking calls, cleanup of every native fd, and bad input.
 
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import dgram from 'node:dgram';
 import { describe, expect, test } from 'vitest';
 import { Sandbox, SandboxError } from '../host/index.js';
@@ -317,5 +320,66 @@ describe('the AssemblyScript test guest (test/guests/as/sockguest.ts)', () => {
     });
     expect(reply).toBe('from the host');
     expect(await g.done).toEqual({ exitCode: 0 });
+  });
+});
+
+describe('random_get', () => {
+  // A hand-assembled guest: random_get(0, 32); exit 100 + errno on an error, 1 when the
+  // 32 bytes are all zero, 0 otherwise. node:crypto loads on the first call (wasi-core.ts).
+  const bytes = (() => {
+    const str = (s: string) => [s.length, ...Buffer.from(s)];
+    const section = (id: number, body: number[]) => [id, body.length, ...body];
+    const W = 'wasi_snapshot_preview1';
+    const body = [
+      0x01, 0x01, 0x7f, // one i32 local
+      0x41, 0x00, 0x41, 0x20, 0x10, 0x00, 0x22, 0x00, // r = random_get(0, 32)
+      0x04, 0x40, 0x20, 0x00, 0x41, 0xe4, 0x00, 0x6a, 0x10, 0x01, 0x0b, // if r: proc_exit(100 + r)
+      0x41, 0x00, 0x29, 0x03, 0x00, 0x41, 0x00, 0x29, 0x03, 0x08, 0x84, // load 0 | load 8
+      0x41, 0x00, 0x29, 0x03, 0x10, 0x84, 0x41, 0x00, 0x29, 0x03, 0x18, 0x84, // | 16 | 24
+      0x50, 0x10, 0x01, 0x0b, // proc_exit(all zero ? 1 : 0)
+    ];
+    return new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      ...section(1, [3, 0x60, 2, 0x7f, 0x7f, 1, 0x7f, 0x60, 1, 0x7f, 0, 0x60, 0, 0]),
+      ...section(2, [2, ...str(W), ...str('random_get'), 0x00, 0, ...str(W), ...str('proc_exit'), 0x00, 1]),
+      ...section(3, [1, 2]),
+      ...section(5, [1, 0x00, 1]),
+      ...section(7, [2, ...str('memory'), 0x02, 0, ...str('_start'), 0x00, 2]),
+      ...section(10, [1, body.length, ...body]),
+    ]);
+  })();
+  for (const worker of [true, false]) {
+    test(`fills guest memory with random bytes (${worker ? 'worker' : 'inline'})`, async () => {
+      expect(await new Sandbox({ worker }).run(bytes)).toEqual({ exitCode: 0 });
+    });
+  }
+});
+
+describe('the worker taken before the module compiles', () => {
+  // run() and instantiate() take a worker from the pool before they compile, so that a new
+  // one starts meanwhile; when the module is refused, or the run is killed while it
+  // compiles, that worker goes back to the pool unref'd: the process still exits by itself.
+  test('a refused module and a kill during compile leave nothing that keeps the process alive', () => {
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const guest = new URL('./guests/sockguest-c.wasm', import.meta.url);
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { Sandbox } from ${JSON.stringify(dist)};
+      const bad = new Uint8Array([0, 97, 115, 109, 9, 9]);
+      const a = await new Sandbox().run(bad).catch((e) => e.code);
+      const b = await new Sandbox().instantiate(bad).catch((e) => e.code);
+      const box = new Sandbox();
+      const running = box.run(readFileSync(new URL(${JSON.stringify(guest.href)}))).then(() => 'ran', (e) => e.code);
+      box.kill();
+      console.log(JSON.stringify([a, b, await running]));
+    `;
+    // From a file: a `node -e` script's process ends when the script does, whatever it holds.
+    const dir = mkdtempSync(join(tmpdir(), 'sockbox-early-'));
+    writeFileSync(join(dir, 'early.mjs'), script);
+    const r = spawnSync(process.execPath, [join(dir, 'early.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual(['ERR_SOCKBOX_GUEST_INVALID', 'ERR_SOCKBOX_GUEST_INVALID', 'ERR_SOCKBOX_KILLED']);
   });
 });

@@ -11,6 +11,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import v8 from 'node:v8';
 import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { constants, Sandbox } from '../../dist/index.js';
 import { sh, run, compileC } from '../lib/proc.mjs';
 import { nsPerCall } from '../lib/stats.mjs';
@@ -212,6 +214,20 @@ function layerSetup(n, sockguestC) {
     h.dv.setUint32(e, got, true);
     return rc;
   });
+  // The same two crossings through sockbox's addon (prebuilds/), where it is built: the
+  // call from a JS loop, and the call from a JS import that wasm calls (fixed scratch
+  // addresses, value copied back, as the sandbox does).
+  const addonPath = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'prebuilds', `${process.platform}-${process.arch}`, 'sockbox.node');
+  const addon = existsSync(addonPath) ? createRequire(import.meta.url)(addonPath) : null;
+  const addonGetAt = addon?.getsockoptAt;
+  const addonBounce = instance((h) => (a, b, c, d, e) => {
+    sdv.setUint32(8, h.dv.getUint32(e, true), true);
+    const rc = addonGetAt(a, b, c, valueAt, lenAt);
+    const got = sdv.getUint32(8, true);
+    for (let i = 0; i < got; i++) h.u8[d + i] = scratch[i];
+    h.dv.setUint32(e, got, true);
+    return rc;
+  });
   const wasmLoop = (inst) => () => {
     const rc = inst.exports.run(n, fd, SOL_SOCKET, SO_RCVBUF, 16, 32);
     if (rc !== 0) throw new Error(`layer loop: getsockopt returned ${rc}`);
@@ -241,6 +257,8 @@ function layerSetup(n, sockguestC) {
     rows: [
       { key: 'ffi', name: 'JS → koffi getsockopt, uintptr_t arguments at fixed addresses' },
       { key: 'ffiViews', name: 'JS → koffi getsockopt, void * typed-array views (koffi converts each view per call)' },
+      { key: 'addon', name: 'JS → addon getsockoptAt, fixed addresses (the crossing sockbox takes by default)', skip: addon ? null : 'no prebuilt addon for this platform' },
+      { key: 'addonBounce', name: 'wasm → JS import → addon getsockoptAt at fixed scratch addresses, value copied back', skip: addon ? null : 'no prebuilt addon for this platform' },
       { key: 'boundary', name: 'wasm → empty JS import (the boundary alone)' },
       { key: 'direct', name: 'wasm → JS import → koffi at guest memory base + pointer (zero copy; an address computed per call)' },
       { key: 'bounce', name: 'wasm → JS import → koffi at fixed scratch addresses, value copied back (one copy; fixed addresses)' },
@@ -252,6 +270,10 @@ function layerSetup(n, sockguestC) {
     runners: [
       timed('ffi', (k) => { for (let i = 0; i < k; i++) { sdv.setUint32(8, 4, true); getsockoptAt(fd, SOL_SOCKET, SO_RCVBUF, valueAt, lenAt); } }),
       timed('ffiViews', (k) => { for (let i = 0; i < k; i++) { sdv.setUint32(8, 4, true); getsockoptV(fd, SOL_SOCKET, SO_RCVBUF, valueView, lenView); } }),
+      ...(addon ? [
+        timed('addon', (k) => { for (let i = 0; i < k; i++) { sdv.setUint32(8, 4, true); addonGetAt(fd, SOL_SOCKET, SO_RCVBUF, valueAt, lenAt); } }),
+        timed('addonBounce', wasmLoop(addonBounce)),
+      ] : []),
       timed('boundary', wasmLoop(empty)),
       timed('direct', wasmLoop(direct)),
       timed('bounce', wasmLoop(bounce)),

@@ -17,5 +17,8 @@ export const startupRound = (here, warm) => () => json([join(here, 'startup-chil
 /** RSS for `count` idle sandboxes (each a worker whose guest is blocked in poll). */
 export const footprint = (here, count) => json([join(here, 'startup-child.mjs'), 'footprint', String(count)], 'footprint');
 
+/** The same for `count` empty Node worker threads: what a worker costs before sockbox runs in it. */
+export const emptyFootprint = (here, count) => json([join(here, 'startup-child.mjs'), 'footprint-empty', String(count)], 'empty-worker footprint');
+
 /** Heap bytes allocated over n option calls on the guest path, the facade, and a control. */
 export const heapCheck = (here, n) => json(['--expose-gc', join(here, 'heap-child.mjs'), String(n)], 'heap check');

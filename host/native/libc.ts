@@ -6,11 +6,12 @@
 // Nothing here uses `.async`. Every function returns what libc returns; after a -1,
 // `errno()` tells why.
 //
-// The hot option calls (getsockoptAt/setsockoptAt, getsockoptInt/setsockoptInt) go
-// through sockbox's Node-API addon (native/sockbox_native.c, prebuilt in
-// prebuilds/<platform>-<arch>/) when it loads: 110-170 ns less per call than koffi on
-// the project's VM (bench/spike-native). Where no binary fits, or with
-// SOCKBOX_NATIVE=koffi, koffi serves them too; SOCKBOX_NATIVE=addon insists on the addon.
+// The hot calls (getsockoptAt/setsockoptAt, getsockoptInt/setsockoptInt, and the
+// sandbox's recvmsgAt/sendmsgAt/poll) go through sockbox's Node-API addon
+// (native/sockbox_native.c, prebuilt in prebuilds/<platform>-<arch>/) when it loads:
+// 110-170 ns less per option call than koffi on the project's VM (bench/spike-native).
+// Where no binary fits, or with SOCKBOX_NATIVE=koffi, koffi serves them too;
+// SOCKBOX_NATIVE=addon insists on the addon.
 
 import koffi from 'koffi';
 import { createRequire } from 'node:module';
@@ -82,12 +83,16 @@ export function intErrno(result: number): number {
   return result < -2147483648 ? INT_ERROR - result : 0;
 }
 
-/** The addon's functions (native/sockbox_native.c). */
+/** The addon's functions (native/sockbox_native.c); each failure is -errno. */
 interface Addon {
   getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
   setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
   getsockoptInt(fd: number, level: number, optname: number): number;
   setsockoptInt(fd: number, level: number, optname: number, value: number): number;
+  /** Absent from a binary built before they were added: koffi serves them then. */
+  recvmsgAt?(fd: number, msg: number, flags: number): number;
+  sendmsgAt?(fd: number, msg: number, flags: number): number;
+  poll?(fds: Buf, nfds: number, timeoutMs: number): number;
 }
 
 /**
@@ -159,7 +164,7 @@ function bind(): NativeApi {
   const getsockopt = f('int getsockopt(int, int, int, void *, void *)');
   const setsockopt = f('int setsockopt(int, int, int, void *, uint32_t)');
   const fcntl = f('int fcntl(int, int, ...)');
-  const poll = f('int poll(void *, unsigned long, int)');
+  let poll = f('int poll(void *, unsigned long, int)') as NativeApi['poll'];
   const pipe = f('int pipe(void *)');
   const write = f('intptr_t write(int, void *, size_t)');
   const close = f('int close(int)');
@@ -167,8 +172,8 @@ function bind(): NativeApi {
   const memmove = f('uintptr_t memmove(void *, void *, size_t)');
   const koffiGetAt = f('int getsockopt(int, int, int, uintptr_t, uintptr_t)');
   const koffiSetAt = f('int setsockopt(int, int, int, uintptr_t, uint32_t)');
-  const recvmsgAt = f('intptr_t recvmsg(int, uintptr_t, int)');
-  const sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)');
+  let recvmsgAt = f('intptr_t recvmsg(int, uintptr_t, int)') as NativeApi['recvmsgAt'];
+  let sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)') as NativeApi['sendmsgAt'];
   const addressOf = (buf: ArrayBufferView): number => Number(memmove(buf, buf, 0));
 
   // The option calls: the addon's where it loads (a failure's errno handed to koffi's
@@ -194,6 +199,29 @@ function bind(): NativeApi {
     };
     getsockoptInt = addon.getsockoptInt;
     setsockoptInt = addon.setsockoptInt;
+    // The sandbox's per-message calls. On the project's VM a call alone times the same as
+    // koffi's within the noise; the echo server's CPU per message was 4-7% lower (issue 15).
+    const { recvmsgAt: aRecv, sendmsgAt: aSend, poll: aPoll } = addon;
+    if (aRecv && aSend && aPoll) {
+      recvmsgAt = (fd, msg, flags) => {
+        const r = aRecv(fd, msg, flags);
+        if (r >= 0) return r;
+        koffi.errno(-r);
+        return -1;
+      };
+      sendmsgAt = (fd, msg, flags) => {
+        const r = aSend(fd, msg, flags);
+        if (r >= 0) return r;
+        koffi.errno(-r);
+        return -1;
+      };
+      poll = (fds, nfds, timeoutMs) => {
+        const r = aPoll(fds, nfds, timeoutMs);
+        if (r >= 0) return r;
+        koffi.errno(-r);
+        return -1;
+      };
+    }
   } else {
     getsockoptAt = koffiGetAt as NativeApi['getsockoptAt'];
     setsockoptAt = koffiSetAt as NativeApi['setsockoptAt'];

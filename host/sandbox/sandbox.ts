@@ -2,6 +2,7 @@
 // limits, in a worker thread (default) or inline. A guest runs to its end (`run()`) or
 // is loaded once and called (`instantiate()`); `kill()` ends it at any time.
 
+import type { Worker } from 'node:worker_threads';
 import { Policy } from './policy.js';
 import { configure, SandboxError, type Config, type SandboxOptions } from './config.js';
 import { toSink, type SinkPort } from './sinks.js';
@@ -10,7 +11,7 @@ import { PROVIDED_IMPORTS } from './runtime.js';
 import { WorkerSession, endingError, type SessionSpec } from './session.js';
 import { InlineSession } from './inline.js';
 import { Plugin } from './plugin.js';
-import { prewarmWorkers, setIdleWorkers } from './pool.js';
+import { prewarmWorkers, setIdleWorkers, acquireWorker, releaseWorker } from './pool.js';
 import { openListeners, ListenError, type OpenListener } from './listeners.js';
 import { sweepRegistry } from './registry.js';
 import { native as realNative } from '../native/libc.js';
@@ -24,6 +25,9 @@ const MAX_TABLE_ELEMENTS = 1 << 20;
 
 /** Modules compiled by a Sandbox: the memory cap they were compiled for, whether it is shared, what they import and export. */
 const compiled = new WeakMap<WebAssembly.Module, { memoryBytes: number; shared: boolean; info: ModuleInfo }>();
+
+/** A worker taken early for a session (undefined inline, or once the session has it). */
+interface Early { worker: Worker | undefined; release(): void }
 
 /** A run's fd books and listeners, opened before its session exists. */
 interface Opened { registry: Int32Array; listeners: OpenListener[]; release(): void }
@@ -151,12 +155,27 @@ export class Sandbox {
     return { registry, listeners, release: () => sweepRegistry(registry, libc) };
   }
 
-  private session(module: WebAssembly.Module, info: ModuleInfo, mode: 'run' | 'plugin', opened: Opened): WorkerSession | InlineSession {
+  /**
+   * In worker mode, the worker for the coming session, taken before the module is
+   * compiled and checked so that a new one starts on its own thread meanwhile (a
+   * worker's start-up is most of a first run); given back to the pool unused if the
+   * session never starts.
+   */
+  private earlyWorker(): Early {
+    if (!this.config.worker) return { worker: undefined, release: () => {} };
+    const early: Early = { worker: acquireWorker(), release: () => { if (early.worker) releaseWorker(early.worker); early.worker = undefined; } };
+    return early;
+  }
+
+  private session(module: WebAssembly.Module, info: ModuleInfo, mode: 'run' | 'plugin', opened: Opened, early: Early): WorkerSession | InlineSession {
     const spec: SessionSpec = {
       config: this.config, sinks: this.sinks, module, info, sandbox: this, mode, maxSockets: this.maxSockets,
-      registry: opened.registry, listeners: opened.listeners,
+      registry: opened.registry, listeners: opened.listeners, worker: early.worker,
     };
-    return this.config.worker ? new WorkerSession(spec) : new InlineSession(spec);
+    const s = this.config.worker ? new WorkerSession(spec) : new InlineSession(spec);
+    // The session's now: it gives the worker back to the pool or ends it.
+    early.worker = undefined;
+    return s;
   }
 
   /**
@@ -173,11 +192,13 @@ export class Sandbox {
     let early = false;
     this.active = { kill: () => { early = true; } };
     let opened: Opened | undefined;
+    let worker: Early | undefined;
     try {
       opened = this.openRun();
+      worker = this.earlyWorker();
       const { module, info } = await this.prepare(wasm);
       if (early) throw new SandboxError('sandbox killed', 'ERR_SOCKBOX_KILLED');
-      const s = this.session(module, info, 'run', opened);
+      const s = this.session(module, info, 'run', opened, worker);
       opened = undefined; // the session's now: it closes what is left when it ends
       this.active = s;
       s.begin();
@@ -186,6 +207,7 @@ export class Sandbox {
       if (err) throw err;
       return { exitCode: end.outcome.kind === 'exit' ? end.outcome.exitCode : 0 };
     } finally {
+      worker?.release();
       opened?.release();
       this.active = undefined;
     }
@@ -200,11 +222,13 @@ export class Sandbox {
     const opened = this.openRun();
     let s: WorkerSession | InlineSession;
     let info: ModuleInfo;
+    const worker = this.earlyWorker();
     try {
       const prepared = await this.prepare(wasm);
       info = prepared.info;
-      s = this.session(prepared.module, info, 'plugin', opened);
+      s = this.session(prepared.module, info, 'plugin', opened, worker);
     } catch (e) {
+      worker.release();
       opened.release();
       throw e;
     }

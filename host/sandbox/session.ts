@@ -53,6 +53,8 @@ export interface SessionSpec {
   registry: Int32Array;
   /** Listeners the owner opened for the guest (already in the registry). */
   listeners: OpenListener[];
+  /** A worker taken from the pool before the module compiled (it starts meanwhile); else one is taken now. */
+  worker?: Worker;
 }
 
 /** A host function the guest imports, with its wasm type. */
@@ -184,7 +186,7 @@ export class WorkerSession {
     this.stdin = cfg.stdin instanceof Uint8Array ? undefined : feedStdin(cfg.stdin, this.libc);
     const onSinkError = (err: unknown) => { this.failure ??= err; this.kill('output'); };
     this.unwatch.push(spec.sinks[1].watch(onSinkError), spec.sinks[2].watch(onSinkError));
-    this.worker = acquireWorker();
+    this.worker = spec.worker ?? acquireWorker();
     this.worker.on('message', this.onMessage);
     this.worker.on('error', this.onError);
     this.worker.on('exit', this.onExit);

@@ -2,10 +2,17 @@
 // exit. Every pointer is checked against guest memory (FAULT when outside); nothing
 // here is shared between runs.
 
-import { randomFillSync } from 'node:crypto';
 import { ERRNO_FAULT, ERRNO_INVAL, ERRNO_NOSYS, ERRNO_SUCCESS } from '../native/errno.js';
 import type { GuestMemory } from './memory.js';
 import { ProcExit } from './unwind.js';
+
+/**
+ * node:crypto's randomFillSync, loaded on a guest's first random_get: loading node:crypto
+ * pulls in some twenty modules of Node's (ciphers, keys, x509), about 0.5 MiB and a few
+ * ms in every sandbox worker, and most guests never ask for random bytes.
+ */
+let fill: typeof import('node:crypto').randomFillSync | undefined;
+const randomFill = () => (fill ??= process.getBuiltinModule('node:crypto').randomFillSync);
 
 /** $clockid */
 export const CLOCKID_REALTIME = 0;
@@ -86,7 +93,7 @@ export class WasiCore {
   random_get(buf_ptr: N, buf_len: N): N {
     buf_ptr >>>= 0; buf_len >>>= 0;
     if (!this.mem.ok(buf_ptr, buf_len)) return ERRNO_FAULT;
-    if (buf_len > 0) randomFillSync(this.mem.u8, buf_ptr, buf_len);
+    if (buf_len > 0) randomFill()(this.mem.u8, buf_ptr, buf_len);
     return ERRNO_SUCCESS;
   }
 
