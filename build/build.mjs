@@ -73,6 +73,19 @@ const builtins = {
 
 // Old chunks of an earlier build would otherwise stay beside the new ones.
 for (const f of readdirSync(dist)) if (/\.js(\.map)?$/.test(f)) rmSync(join(dist, f));
+/** What the package's Node bundles share. */
+const NODE_BUNDLE = {
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  plugins: [builtins],
+  charset: 'ascii',
+  logLevel: 'warning',
+};
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: [
@@ -84,17 +97,8 @@ await esbuild.build({
     { in: 'host/native/errno.ts', out: 'errno' },
     { in: 'host/table.ts', out: 'table' },
   ],
-  outdir: 'dist',
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  plugins: [builtins],
-  charset: 'ascii',
-  logLevel: 'warning',
+  ...NODE_BUNDLE,
 });
 // The sandbox worker's entry is one file of its own, not the shared chunks: each worker
 // thread resolves, reads and compiles one module instead of six (every sandbox start
@@ -103,19 +107,10 @@ await esbuild.build({
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: [{ in: 'host/sandbox/worker.ts', out: 'worker' }],
-  outdir: 'dist',
   // Less for every worker to read and hold (names kept: dist/worker.js.map maps it back).
   minifyWhitespace: true,
   minifySyntax: true,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  plugins: [builtins],
-  charset: 'ascii',
-  logLevel: 'warning',
+  ...NODE_BUNDLE,
 });
 
 // Every bundle in ASCII (esbuild's charset 'ascii' escapes strings; the comments it keeps
