@@ -9,22 +9,13 @@ import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { native, INT_ERROR, intErrno } from '../host/native/libc.js';
+import { native, INT_ERROR, intErrno, type Addon } from '../host/native/libc.js';
 import { core, KIND } from '../host/core.js';
 import { socket, constants } from '../host/index.js';
 
 const PREBUILT = fileURLToPath(new URL(`../prebuilds/${process.platform}-${process.arch}/sockbox.node`, import.meta.url));
 const forced = process.env.SOCKBOX_NATIVE;
 
-interface Addon {
-  getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
-  setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
-  getsockoptInt(fd: number, level: number, optname: number): number;
-  setsockoptInt(fd: number, level: number, optname: number, value: number): number;
-  recvmsgAt?(fd: number, msg: number, flags: number): number;
-  sendmsgAt?(fd: number, msg: number, flags: number): number;
-  poll?(fds: ArrayBufferView | null, nfds: number, timeoutMs: number): number;
-}
 
 test(`the option calls cross through ${forced === 'koffi' || !existsSync(PREBUILT) ? 'koffi' : 'the addon'} here (SOCKBOX_NATIVE=${forced ?? 'unset'}, prebuilt binary ${existsSync(PREBUILT) ? 'present' : 'absent'})`, () => {
   expect(native().crossing).toBe(forced === 'koffi' || !existsSync(PREBUILT) ? 'koffi' : 'addon');

@@ -84,7 +84,7 @@ export function intErrno(result: number): number {
 }
 
 /** The addon's functions (native/sockbox_native.c); each failure is -errno. */
-interface Addon {
+export interface Addon {
   getsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
   setsockoptAt(fd: number, level: number, optname: number, optval: number, optlen: number): number;
   getsockoptInt(fd: number, level: number, optname: number): number;
