@@ -138,7 +138,6 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
 
   const live = new Map<WebSocket, RelaySession | null>();
   const alive = new WeakMap<WebSocket, boolean>();
-  const ended: Promise<SessionEnd>[] = [];
   let nextId = 1;
   let closing = false;
 
@@ -208,7 +207,6 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
           onEvent: onEvent ? (event) => emit({ type: 'sandbox', id, event }) : undefined,
         }, { bytes: limits.bytes, memoryBytes: limits.memoryBytes });
         live.set(ws, session);
-        ended.push(session.closed);
         void session.closed.then((end) => {
           live.delete(ws);
           emit({ type: 'session', id, state: 'closed', code: end.code, reason: end.reason });
@@ -266,11 +264,16 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
+      const ending: Promise<SessionEnd>[] = [];
       for (const [ws, s] of live) {
-        if (s) s.end(CLOSE.GOING_AWAY, 'the relay is closing');
-        else ws.close(CLOSE.GOING_AWAY, 'the relay is closing');
+        if (s) {
+          s.end(CLOSE.GOING_AWAY, 'the relay is closing');
+          ending.push(s.closed);
+        } else {
+          ws.close(CLOSE.GOING_AWAY, 'the relay is closing');
+        }
       }
-      await Promise.all(ended);
+      await Promise.all(ending);
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
     },

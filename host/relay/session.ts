@@ -113,7 +113,8 @@ export class RelaySession {
       for (const r of call.regions) u8.set(r.bytes, r.ptr);
       const plan = planCall(CALLS[call.call], call.args, view(memory));
       const errno = Number(await this.plugin!.call(trampoline(call.call), ...call.args));
-      const out: Region[] = errno === 0 ? plan.outputs(view(memory)).map(([ptr, len]) => ({ ptr, bytes: view(memory).read(ptr, len) })) : [];
+      const after = view(memory);
+      const out: Region[] = errno === 0 ? plan.outputs(after).map(([ptr, len]) => ({ ptr, bytes: after.read(ptr, len) })) : [];
       const reply = encodeResult(call.id, errno, out);
       if (!this.count(reply.length)) return;
       this.ws.send(reply);
