@@ -176,51 +176,31 @@ function bind(): NativeApi {
   let sendmsgAt = f('intptr_t sendmsg(int, uintptr_t, int)') as NativeApi['sendmsgAt'];
   const addressOf = (buf: ArrayBufferView): number => Number(memmove(buf, buf, 0));
 
-  // The option calls: the addon's where it loads (a failure's errno handed to koffi's
-  // errno(), so errno() answers for every call alike), koffi's otherwise.
+  // The option calls: the addon's where it loads, koffi's otherwise.
   const addon = loadAddon();
+  /** An addon result as libc gives it: -errno becomes -1 with the errno handed to koffi's errno(), so errno() answers for every call alike. */
+  const failed = (r: number): number => {
+    if (r >= 0) return r;
+    koffi.errno(-r);
+    return -1;
+  };
   let getsockoptAt: NativeApi['getsockoptAt'];
   let setsockoptAt: NativeApi['setsockoptAt'];
   let getsockoptInt: NativeApi['getsockoptInt'];
   let setsockoptInt: NativeApi['setsockoptInt'];
   if (addon) {
     const { getsockoptAt: aGet, setsockoptAt: aSet } = addon;
-    getsockoptAt = (fd, level, name, optval, optlen) => {
-      const r = aGet(fd, level, name, optval, optlen);
-      if (r >= 0) return r;
-      koffi.errno(-r);
-      return -1;
-    };
-    setsockoptAt = (fd, level, name, optval, optlen) => {
-      const r = aSet(fd, level, name, optval, optlen);
-      if (r >= 0) return r;
-      koffi.errno(-r);
-      return -1;
-    };
+    getsockoptAt = (fd, level, name, optval, optlen) => failed(aGet(fd, level, name, optval, optlen));
+    setsockoptAt = (fd, level, name, optval, optlen) => failed(aSet(fd, level, name, optval, optlen));
     getsockoptInt = addon.getsockoptInt;
     setsockoptInt = addon.setsockoptInt;
     // The sandbox's per-message calls. On the project's VM a call alone times the same as
     // koffi's within the noise; the echo server's CPU per message was 4-7% lower (issue 15).
     const { recvmsgAt: aRecv, sendmsgAt: aSend, poll: aPoll } = addon;
     if (aRecv && aSend && aPoll) {
-      recvmsgAt = (fd, msg, flags) => {
-        const r = aRecv(fd, msg, flags);
-        if (r >= 0) return r;
-        koffi.errno(-r);
-        return -1;
-      };
-      sendmsgAt = (fd, msg, flags) => {
-        const r = aSend(fd, msg, flags);
-        if (r >= 0) return r;
-        koffi.errno(-r);
-        return -1;
-      };
-      poll = (fds, nfds, timeoutMs) => {
-        const r = aPoll(fds, nfds, timeoutMs);
-        if (r >= 0) return r;
-        koffi.errno(-r);
-        return -1;
-      };
+      recvmsgAt = (fd, msg, flags) => failed(aRecv(fd, msg, flags));
+      sendmsgAt = (fd, msg, flags) => failed(aSend(fd, msg, flags));
+      poll = (fds, nfds, timeoutMs) => failed(aPoll(fds, nfds, timeoutMs));
     }
   } else {
     getsockoptAt = koffiGetAt as NativeApi['getsockoptAt'];
