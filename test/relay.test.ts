@@ -217,6 +217,15 @@ describe('relay: the page is untrusted', () => {
     const c = await connect();
     c.ws.send(new Uint8Array([1, 2, 3]));
     expect(await c.closed).toMatchObject({ code: CLOSE.PROTOCOL });
+    // A call sent with the hello, before the relay said ready: refused while the hello is
+    // checked, or (sent a little later) while the session's sandbox starts.
+    const early = new WebSocket(relay.url, { origin: ORIGIN });
+    await once(early, 'open');
+    early.send(JSON.stringify({ type: 'hello', version: 1, token: TOKEN }));
+    early.send(encodeCall(1, callIndex('wasi_snapshot_preview1', 'sock_open', 3), [abi.AF_INET4, abi.SOCK_DGRAM, FD], 65536, []));
+    const [code, reason] = await once(early, 'close') as [number, Buffer];
+    expect(code).toBe(CLOSE.PROTOCOL);
+    expect(reason.toString()).toMatch(/^(the first frame must be the hello, alone|a call came before the relay said ready)$/);
     const d = await connect();
     const i = callIndex('wasi_snapshot_preview1', 'sock_open', 3);
     const frame = encodeCall(1, i, [abi.AF_INET4, abi.SOCK_DGRAM, FD], 65536, [{ ptr: 65530, bytes: new Uint8Array(100) }]);

@@ -89,6 +89,7 @@ export class RelaySession {
   async frame(data: Uint8Array): Promise<void> {
     if (this.ending) return;
     if (this.busy) return this.end(CLOSE.PROTOCOL, 'a call came before the result of the one before');
+    if (!this.plugin || !this.memory) return this.end(CLOSE.PROTOCOL, 'a call came before the relay said ready');
     const call = decodeCall(data);
     if (call === null) return this.end(CLOSE.PROTOCOL, 'not a call frame');
     if (!this.count(data.length)) return;
